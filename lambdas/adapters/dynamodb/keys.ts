@@ -1,0 +1,56 @@
+import { createHash } from "node:crypto";
+
+/**
+ * Key builders for the single table. Identifiers never contain "#" (the event contract rejects it),
+ * so a prefix and an identifier always split back unambiguously.
+ */
+
+/** Partitions of the open-quarantine list in GSI1, so a flood of bad events spreads its index writes. */
+export const QUARANTINE_SHARDS = 4;
+
+export const SORT_KEYS = {
+  profile: "PROFILE",
+  transactionPrefix: "TX#",
+  monthPrefix: "M#",
+  quarantinePrefix: "Q#",
+} as const;
+
+export function customerPartitionKey(customerId: string): string {
+  return `C#${customerId}`;
+}
+
+export function customerIdFromPartitionKey(partitionKey: string): string | undefined {
+  return partitionKey.startsWith("C#") ? partitionKey.slice(2) : undefined;
+}
+
+export function transactionSortKey(transactionId: string): string {
+  return `${SORT_KEYS.transactionPrefix}${transactionId}`;
+}
+
+export function monthSortKey(month: string): string {
+  return `${SORT_KEYS.monthPrefix}${month}`;
+}
+
+export function quarantineSortKey(eventId: string): string {
+  return `${SORT_KEYS.quarantinePrefix}${eventId}`;
+}
+
+/** Partition of a quarantined event whose customer id is missing or invalid: one partition per event. */
+export function unattributedQuarantinePartitionKey(eventId: string): string {
+  return `Q#${eventId}`;
+}
+
+/** GSI1 partition of open quarantined events in one shard. */
+export function quarantineShardKey(shard: number): string {
+  return `QUARANTINE#${shard}`;
+}
+
+/** GSI1 partition of re-driven quarantined events in one shard, kept findable by event id. */
+export function closedQuarantineShardKey(shard: number): string {
+  return `QUARANTINE#CLOSED#${shard}`;
+}
+
+/** Stable shard of an event id, so that a lookup by event id queries one index partition. */
+export function quarantineShardOf(eventId: string): number {
+  return (createHash("sha256").update(eventId).digest()[0] as number) % QUARANTINE_SHARDS;
+}

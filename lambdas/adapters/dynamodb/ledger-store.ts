@@ -1,0 +1,126 @@
+import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
+import { type CustomerProfile, emptyProfile } from "../../domain/profile";
+import type { CommitResult, LedgerCommit, LedgerStore, StoredDuplicate } from "../../ports/ledger-store";
+import {
+  monthAddUpdate,
+  profileFromItem,
+  profileKey,
+  profileToItem,
+  transactionToItem,
+} from "./ledger-items";
+import { outboxToItem } from "./outbox-items";
+
+type TransactItem = NonNullable<
+  ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]
+>[number];
+
+/** TransactWriteItems accepts at most 100 items per call. */
+const MAX_TRANSACT_ITEMS = 100;
+
+export interface DynamoDbLedgerStoreOptions {
+  readonly tableName: string;
+  /** Days a transaction record is kept after it was applied (and a duplicate recognized). */
+  readonly retentionDays: number;
+}
+
+/**
+ * Ledger storage in the single table. One commit is one `TransactWriteItems` call, laid out as:
+ * the transaction records first (each conditional on its id being new), then the profile
+ * (conditional on the version read), then `ADD` updates of month items, then the outbox messages.
+ * The cancellation reasons come back in the same order, which is how a failed commit is explained.
+ */
+export class DynamoDbLedgerStore implements LedgerStore {
+  readonly maxItemsPerCommit = MAX_TRANSACT_ITEMS;
+
+  constructor(
+    private readonly client: DynamoDBDocumentClient,
+    private readonly options: DynamoDbLedgerStoreOptions,
+  ) {}
+
+  async loadProfile(customerId: string): Promise<CustomerProfile> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.options.tableName,
+        Key: profileKey(customerId),
+        ConsistentRead: true,
+      }),
+    );
+    return Item ? profileFromItem(customerId, Item) : emptyProfile(customerId);
+  }
+
+  itemCount(change: LedgerCommit): number {
+    return change.transactions.length + 1 + Object.keys(change.monthAdditions).length + change.outbox.length;
+  }
+
+  async commit(change: LedgerCommit): Promise<CommitResult> {
+    const { tableName, retentionDays } = this.options;
+    const { profile } = change;
+    const items: TransactItem[] = change.transactions.map(({ eventId, transaction }) => ({
+      Put: {
+        TableName: tableName,
+        Item: transactionToItem(transaction, eventId, change.appliedAt, retentionDays),
+        ConditionExpression: "attribute_not_exists(PK)",
+        ReturnValuesOnConditionCheckFailure: "ALL_OLD",
+      },
+    }));
+    const profileIndex = items.length;
+    items.push({
+      Put: {
+        TableName: tableName,
+        Item: profileToItem(profile, change.appliedAt),
+        ...(profile.version === 0
+          ? { ConditionExpression: "attribute_not_exists(PK)" }
+          : {
+              ConditionExpression: "#version = :expectedVersion",
+              ExpressionAttributeNames: { "#version": "version" },
+              ExpressionAttributeValues: { ":expectedVersion": profile.version },
+            }),
+      },
+    });
+    for (const [month, aggregate] of Object.entries(change.monthAdditions)) {
+      items.push({
+        Update: { TableName: tableName, ...monthAddUpdate(change.customerId, month, aggregate) },
+      });
+    }
+    for (const message of change.outbox) {
+      items.push({
+        Put: {
+          TableName: tableName,
+          Item: outboxToItem(message, change.appliedAt),
+          ConditionExpression: "attribute_not_exists(PK)",
+        },
+      });
+    }
+
+    try {
+      await this.client.send(new TransactWriteCommand({ TransactItems: items }));
+      return { status: "applied" };
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      return interpretCancellation(error, change, profileIndex);
+    }
+  }
+}
+
+function interpretCancellation(
+  error: TransactionCanceledException,
+  change: LedgerCommit,
+  profileIndex: number,
+): CommitResult {
+  const reasons = error.CancellationReasons ?? [];
+  const duplicates: StoredDuplicate[] = [];
+  change.transactions.forEach(({ transaction }, index) => {
+    const reason = reasons[index];
+    if (reason?.Code === "ConditionalCheckFailed") {
+      duplicates.push({
+        transactionId: transaction.transactionId,
+        storedFingerprint: reason.Item?.fingerprint?.S,
+      });
+    }
+  });
+  if (duplicates.length > 0) return { status: "duplicates", duplicates };
+  if (reasons[profileIndex]?.Code === "ConditionalCheckFailed") return { status: "conflict" };
+  if (reasons.some((reason) => reason.Code === "TransactionConflict")) return { status: "conflict" };
+  throw error;
+}

@@ -1,0 +1,55 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import * as z from "zod/mini";
+import { createDocumentClient } from "../../adapters/aws/clients";
+import { DynamoDbLedgerStore } from "../../adapters/dynamodb/ledger-store";
+import { DynamoDbQuarantineStore } from "../../adapters/dynamodb/quarantine-store";
+import { CountryCodeSchema, DaysSchema, parseEnvironment, TableNameSchema } from "../../config/environment";
+import { decideNothing, type IngestOutcome } from "../../use-cases/ingest-transaction";
+import type { IngestHandlerDependencies } from "./handler";
+
+export const IngestEnvironmentSchema = z.object({
+  TABLE_NAME: TableNameSchema,
+  /** Country whose merchants count as domestic for travel detection. */
+  HOME_COUNTRY: z._default(CountryCodeSchema, "VN"),
+  TRANSACTION_RETENTION_DAYS: z._default(DaysSchema, 400),
+  QUARANTINE_RETENTION_DAYS: z._default(DaysSchema, 400),
+});
+
+export interface IngestDependencyOverrides {
+  readonly documentClient?: DynamoDBDocumentClient;
+  readonly onOutcome?: (outcome: IngestOutcome) => void;
+}
+
+/**
+ * Builds the ingest function's dependencies from its environment. The Lambda entry point and the
+ * local runtime both call this, so they run the same configuration; the local runtime only adds an
+ * outcome listener and a client that counts requests.
+ */
+export function createIngestDependencies(
+  overrides: IngestDependencyOverrides = {},
+  environment: Record<string, string | undefined> = process.env,
+): IngestHandlerDependencies {
+  const settings = parseEnvironment(IngestEnvironmentSchema, environment);
+  const documentClient = overrides.documentClient ?? createDocumentClient();
+
+  return {
+    ledger: new DynamoDbLedgerStore(documentClient, {
+      tableName: settings.TABLE_NAME,
+      retentionDays: settings.TRANSACTION_RETENTION_DAYS,
+    }),
+    quarantine: new DynamoDbQuarantineStore(documentClient, {
+      tableName: settings.TABLE_NAME,
+      retentionDays: settings.QUARANTINE_RETENTION_DAYS,
+    }),
+    decideMessages: decideNothing,
+    homeCountry: settings.HOME_COUNTRY,
+    clock: () => new Date(),
+    maxAttempts: 8,
+    sleep: (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)),
+    logger: new Logger({ serviceName: "ingest" }),
+    metrics: new Metrics({ namespace: "BankPersonalization", serviceName: "ingest" }),
+    ...(overrides.onOutcome && { onOutcome: overrides.onOutcome }),
+  };
+}
