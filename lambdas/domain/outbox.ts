@@ -1,10 +1,107 @@
+import { createHash } from "node:crypto";
+import type { Decision } from "./decide";
+import type { Language, MessageChannel } from "./preferences";
+import type { Severity } from "./rules/catalog";
+
 /**
- * A message decided while applying a transaction, written in the same atomic write as the
- * transaction so that it can be neither lost nor decided twice. Dispatch delivers it from the
- * table's stream.
+ * Messages decided while applying transactions, written in the same atomic commit as the profile so
+ * that a decision can be neither lost nor made twice. Dispatch delivers each one from the table's
+ * stream. Besides the customer's channels there is "event": a derived event (AlertRaised,
+ * OfferPresented) for the bank's bus, published the same way.
  */
+
+export const OUTBOX_CHANNELS = ["push", "email", "inbox", "event"] as const;
+export type OutboxChannel = (typeof OUTBOX_CHANNELS)[number];
+
+export const DERIVED_EVENT_TYPES = [
+  "AlertRaised",
+  "OfferPresented",
+  "MessageDelivered",
+  "MessageFailed",
+] as const;
+export type DerivedEventType = (typeof DERIVED_EVENT_TYPES)[number];
+
+/** A derived event for the bus: identifiers and codes only, never amounts, names or message text. */
+export interface DerivedEvent {
+  readonly detailType: DerivedEventType;
+  readonly detail: Readonly<Record<string, string | number | boolean | readonly string[]>>;
+}
+
 export interface OutboxMessage {
-  /** Deterministic id: deciding the same message again yields the same id. */
+  /** Deterministic: deciding the same rule for the same trigger again yields the same id. */
   readonly messageId: string;
   readonly customerId: string;
+  readonly channel: OutboxChannel;
+  readonly ruleId: string;
+  readonly ruleVersion: number;
+  readonly kind: "alert" | "offer";
+  readonly severity: Severity;
+  readonly language: Language;
+  readonly title: string;
+  readonly body: string;
+  readonly triggerKey: string;
+  readonly decidedAt: string;
+  /** Earliest time to deliver, set when quiet hours deferred the message. */
+  readonly notBefore?: string;
+  readonly offer?: { readonly productCode: string; readonly validUntil: string };
+  /** The event to publish, for channel "event". */
+  readonly event?: DerivedEvent;
+}
+
+export function outboxMessageId(
+  customerId: string,
+  ruleId: string,
+  triggerKey: string,
+  channel: OutboxChannel,
+): string {
+  return createHash("sha256")
+    .update(`${customerId}|${ruleId}|${triggerKey}|${channel}`)
+    .digest("hex")
+    .slice(0, 32);
+}
+
+/** Turns one decision into an outbox message per channel plus the derived event for the bus. */
+export function outboxMessagesFor(customerId: string, decision: Decision): OutboxMessage[] {
+  const base = {
+    customerId,
+    ruleId: decision.ruleId,
+    ruleVersion: decision.ruleVersion,
+    kind: decision.kind,
+    severity: decision.severity,
+    language: decision.language,
+    title: decision.text.title,
+    body: decision.text.body,
+    triggerKey: decision.triggerKey,
+    decidedAt: decision.decidedAt,
+    ...(decision.notBefore && { notBefore: decision.notBefore }),
+    ...(decision.offer && { offer: decision.offer }),
+  };
+  const messages: OutboxMessage[] = decision.channels.map((channel: MessageChannel) => ({
+    ...base,
+    messageId: outboxMessageId(customerId, decision.ruleId, decision.triggerKey, channel),
+    channel,
+  }));
+
+  const event: DerivedEvent = {
+    detailType: decision.kind === "offer" ? "OfferPresented" : "AlertRaised",
+    detail: {
+      customerId,
+      ruleId: decision.ruleId,
+      ruleVersion: decision.ruleVersion,
+      severity: decision.severity,
+      channels: [...decision.channels],
+      messageIds: messages.map((message) => message.messageId),
+      decidedAt: decision.decidedAt,
+      ...(decision.offer && { productCode: decision.offer.productCode }),
+    },
+  };
+  // The derived event is published at once, even when quiet hours defer the customer's messages.
+  const { notBefore: _deferredOnlyForCustomers, ...eventBase } = base;
+  messages.push({
+    ...eventBase,
+    messageId: outboxMessageId(customerId, decision.ruleId, decision.triggerKey, "event"),
+    channel: "event",
+    event,
+  });
+  return messages;
 }
