@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { DEFAULT_TIME_ZONE } from "../domain/preferences";
 import { type PostedTransaction, toPostedTransaction } from "../domain/transaction";
 import {
   CustomerIdSchema,
@@ -64,7 +65,11 @@ function customerIdOf(detail: unknown): string | undefined {
  * Validates an EventBridge event as delivered in an SQS message body. Every problem found is
  * reported, each naming its field; nothing is thrown for bad input.
  */
-export function validateEventBody(body: string, fallbackEventId: string): EventValidation {
+export function validateEventBody(
+  body: string,
+  fallbackEventId: string,
+  bankTimeZone: string = DEFAULT_TIME_ZONE,
+): EventValidation {
   let json: unknown;
   try {
     json = JSON.parse(body);
@@ -112,5 +117,5 @@ export function validateEventBody(body: string, fallbackEventId: string): EventV
       reasons: toReasons(parsed.error.issues, "detail"),
     };
   }
-  return { ok: true, eventId, source, transaction: toPostedTransaction(parsed.data) };
+  return { ok: true, eventId, source, transaction: toPostedTransaction(parsed.data, bankTimeZone) };
 }

@@ -157,7 +157,7 @@ const MCC_RANGES: ReadonlyArray<readonly [from: number, to: number, category: Ca
  * Merchant and payee names, folded for matching (no diacritics, lower case). A pattern matches whole
  * words, so "grab" matches "GRAB*HCM" but not "grabber". More specific patterns come first.
  */
-const MERCHANT_PATTERNS: ReadonlyArray<readonly [pattern: string, category: Category]> = [
+const MERCHANT_PATTERNS: ReadonlyArray<readonly [pattern: string, category: Category, only?: Direction]> = [
   // Food and drink before the platforms that also deliver food.
   ["grabfood", "food_drink"],
   ["grab food", "food_drink"],
@@ -235,7 +235,6 @@ const MERCHANT_PATTERNS: ReadonlyArray<readonly [pattern: string, category: Cate
   ["vetc", "transport"],
   ["epass", "transport"],
   ["xang dau", "transport"],
-  ["metro", "transport"],
   ["uber", "transport"],
   ["lyft", "transport"],
   ["shell", "transport"],
@@ -342,78 +341,97 @@ const MERCHANT_PATTERNS: ReadonlyArray<readonly [pattern: string, category: Cate
  * codes (SIPO household payments, UVER loans, POJISTNE insurance, SLUZBY fees, UROK interest,
  * SANKC. UROK penalty interest, DUCHOD pensions).
  */
-const DESCRIPTION_KEYWORDS: ReadonlyArray<readonly [keyword: string, category: Category]> = [
-  ["sanction interest", "fees_interest"],
-  ["sankc urok", "fees_interest"],
-  ["interest credited", "fees_interest"],
-  ["intrst", "fees_interest"],
-  ["urok", "fees_interest"],
-  ["lai tien gui", "fees_interest"],
-  ["payment for statement", "fees_interest"],
-  ["sluzby", "fees_interest"],
-  ["phi giao dich", "fees_interest"],
-  ["phi dich vu", "fees_interest"],
-  ["phi thuong nien", "fees_interest"],
-  ["phi quan ly tai khoan", "fees_interest"],
-  ["phi sms", "fees_interest"],
-  ["fee", "fees_interest"],
-  ["household", "bills_utilities"],
-  ["sipo", "bills_utilities"],
-  ["hoa don", "bills_utilities"],
-  ["tien dien", "bills_utilities"],
-  ["tien nuoc", "bills_utilities"],
-  ["cuoc dien thoai", "bills_utilities"],
-  ["cuoc di dong", "bills_utilities"],
-  ["cuoc internet", "bills_utilities"],
-  ["internet", "bills_utilities"],
-  ["insurrance payment", "insurance"],
-  ["insurance payment", "insurance"],
-  ["pojistne", "insurance"],
-  ["bao hiem", "insurance"],
-  ["insurance", "insurance"],
-  ["loan payment", "loans"],
-  ["loan repayment", "loans"],
-  ["mortgage", "loans"],
-  ["credit card payment", "loans"],
-  ["autopay", "loans"],
-  ["automatic payment", "loans"],
-  ["uver", "loans"],
-  ["leasing", "loans"],
-  ["tra gop", "loans"],
-  ["khoan vay", "loans"],
-  ["tra no", "loans"],
-  ["old age pension", "income"],
-  ["duchod", "income"],
-  ["luong", "income"],
-  ["salary", "income"],
-  ["payroll", "income"],
-  ["paycheck", "income"],
-  ["direct dep", "income"],
-  ["tien thuong", "income"],
-  ["pension", "income"],
-  ["collection from another bank", "income"],
-  ["tien nha", "housing"],
-  ["thue nha", "housing"],
-  ["rent", "housing"],
-  ["hoc phi", "education"],
-  ["tuition", "education"],
-  ["thue", "government_taxes"],
-  ["tax", "government_taxes"],
-  ["tiet kiem", "savings_investments"],
-  ["savings", "savings_investments"],
-  ["credit in cash", "cash"],
-  ["withdrawal in cash", "cash"],
-  ["rut tien", "cash"],
-  ["nop tien", "cash"],
-  ["chuyen tien", "transfers"],
-  ["chuyen khoan", "transfers"],
-  ["remittance to another bank", "transfers"],
-];
+const DESCRIPTION_KEYWORDS: ReadonlyArray<readonly [keyword: string, category: Category, only?: Direction]> =
+  [
+    ["sanction interest", "fees_interest"],
+    ["sankc urok", "fees_interest"],
+    ["interest credited", "fees_interest"],
+    ["intrst", "fees_interest"],
+    ["urok", "fees_interest"],
+    ["lai tien gui", "fees_interest"],
+    ["payment for statement", "fees_interest"],
+    ["sluzby", "fees_interest"],
+    ["phi giao dich", "fees_interest"],
+    ["phi dich vu", "fees_interest"],
+    ["phi thuong nien", "fees_interest"],
+    ["phi quan ly tai khoan", "fees_interest"],
+    ["phi sms", "fees_interest"],
+    ["fee", "fees_interest"],
+    // Before "internet": "chuyen tien qua internet banking" is a transfer, not a bill.
+    ["internet banking", "transfers"],
+    ["mobile banking", "transfers"],
+    ["household", "bills_utilities"],
+    ["sipo", "bills_utilities"],
+    ["hoa don", "bills_utilities"],
+    ["tien dien", "bills_utilities"],
+    ["tien nuoc", "bills_utilities"],
+    ["cuoc dien thoai", "bills_utilities"],
+    ["cuoc di dong", "bills_utilities"],
+    ["cuoc internet", "bills_utilities"],
+    ["internet", "bills_utilities"],
+    ["insurrance payment", "insurance"],
+    ["insurance payment", "insurance"],
+    ["pojistne", "insurance"],
+    ["bao hiem", "insurance"],
+    ["insurance", "insurance"],
+    ["loan payment", "loans"],
+    ["loan repayment", "loans"],
+    ["mortgage", "loans"],
+    ["credit card payment", "loans"],
+    ["autopay", "loans"],
+    ["automatic payment", "loans"],
+    ["uver", "loans"],
+    ["leasing", "loans"],
+    ["tra gop", "loans"],
+    ["khoan vay", "loans"],
+    ["tra no", "loans"],
+    // Income words count only on credits: "tra luong nhan vien" (paying wages) is money out.
+    ["old age pension", "income", "credit"],
+    ["duchod", "income", "credit"],
+    ["tien luong", "income", "credit"],
+    ["luong thang", "income", "credit"],
+    ["salary", "income", "credit"],
+    ["payroll", "income", "credit"],
+    ["paycheck", "income", "credit"],
+    ["direct dep", "income", "credit"],
+    ["tien thuong", "income", "credit"],
+    ["pension", "income", "credit"],
+    ["collection from another bank", "income", "credit"],
+    // "thue" folds both "thuê" (rent) and "thuế" (tax), so only unambiguous phrases are listed.
+    ["tien nha", "housing"],
+    ["tien thue nha", "housing"],
+    ["thue nha", "housing"],
+    ["thue can ho", "housing"],
+    ["thue van phong", "housing"],
+    ["rent", "housing"],
+    ["thue xe", "transport"],
+    ["hoc phi", "education"],
+    ["tuition", "education"],
+    ["nop thue", "government_taxes"],
+    ["thue tncn", "government_taxes"],
+    ["thue thu nhap", "government_taxes"],
+    ["thue gtgt", "government_taxes"],
+    ["le phi truoc ba", "government_taxes"],
+    ["tax", "government_taxes"],
+    ["tiet kiem", "savings_investments"],
+    ["savings", "savings_investments"],
+    ["credit in cash", "cash"],
+    ["withdrawal in cash", "cash"],
+    ["rut tien", "cash"],
+    ["nop tien", "cash"],
+    ["chuyen tien", "transfers"],
+    ["chuyen khoan", "transfers"],
+    ["remittance to another bank", "transfers"],
+  ];
+
+type WordMatcher = readonly [pattern: RegExp, category: Category, only: Direction | undefined];
 
 function compileWordPatterns(
-  entries: ReadonlyArray<readonly [string, Category]>,
-): ReadonlyArray<readonly [RegExp, Category]> {
-  return entries.map(([words, category]) => [new RegExp(`(?:^| )${words}(?: |$)`), category] as const);
+  entries: ReadonlyArray<readonly [string, Category, Direction?]>,
+): ReadonlyArray<WordMatcher> {
+  return entries.map(
+    ([words, category, only]) => [new RegExp(`(?:^| )${words}(?: |$)`), category, only] as const,
+  );
 }
 
 const MERCHANT_MATCHERS = compileWordPatterns(MERCHANT_PATTERNS);
@@ -421,16 +439,24 @@ const KEYWORD_MATCHERS = compileWordPatterns(DESCRIPTION_KEYWORDS);
 
 function matchWords(
   text: string | undefined,
-  matchers: ReadonlyArray<readonly [RegExp, Category]>,
+  matchers: ReadonlyArray<WordMatcher>,
+  direction: Direction,
 ): Category | undefined {
   if (!text) return undefined;
   const folded = foldForMatching(text);
   if (!folded) return undefined;
-  for (const [pattern, category] of matchers) {
-    if (pattern.test(folded)) return category;
+  for (const [pattern, category, only] of matchers) {
+    if ((only === undefined || only === direction) && pattern.test(folded)) return category;
   }
   return undefined;
 }
+
+/**
+ * Channels whose counterparty is a biller, so its name says what the payment is for. The name of a
+ * person paid by transfer is not matched: "Nguyễn Bảo Việt" is not an insurer, nor "Lê Thị Mai Linh"
+ * a taxi company.
+ */
+const BILLER_CHANNELS: ReadonlySet<Channel> = new Set(["bill_payment", "direct_debit", "loan"]);
 
 function categoryFromMcc(mcc: string | undefined): Category | undefined {
   if (!mcc) return undefined;
@@ -456,14 +482,16 @@ export function categorize(input: CategorizationInput): Categorization {
   if (byChannel) return { category: byChannel, source: "channel" };
 
   const byMerchant =
-    matchWords(input.merchantName, MERCHANT_MATCHERS) ??
-    matchWords(input.counterpartyName, MERCHANT_MATCHERS);
+    matchWords(input.merchantName, MERCHANT_MATCHERS, input.direction) ??
+    (BILLER_CHANNELS.has(input.channel)
+      ? matchWords(input.counterpartyName, MERCHANT_MATCHERS, input.direction)
+      : undefined);
   if (byMerchant) return { category: byMerchant, source: "merchant" };
 
   const byMcc = categoryFromMcc(input.mcc);
   if (byMcc) return { category: byMcc, source: "mcc" };
 
-  const byKeyword = matchWords(input.description, KEYWORD_MATCHERS);
+  const byKeyword = matchWords(input.description, KEYWORD_MATCHERS, input.direction);
   if (byKeyword) return { category: byKeyword, source: "keyword" };
 
   return { category: fallbackCategory(input), source: "direction" };

@@ -24,3 +24,12 @@ export class CorruptItemError extends PersonalizationError {
     super(`Stored item ${itemKey} is not readable: ${detail}`, options);
   }
 }
+
+/** A total would leave the range of exact amounts (9,007,199,254,740,991 minor units). */
+export class AmountOverflowError extends PersonalizationError {
+  constructor() {
+    super(
+      `A total would exceed ${Number.MAX_SAFE_INTEGER} minor units, the largest exact amount this service stores`,
+    );
+  }
+}

@@ -1,5 +1,6 @@
 import { addMonths, daysBetween, monthIndex } from "./calendar";
 import type { Category } from "./categories";
+import { AmountOverflowError } from "./errors";
 import { type PayeeHistory, recordPayment } from "./recurring";
 import type { PostedTransaction } from "./transaction";
 
@@ -47,6 +48,14 @@ export interface Trip {
   readonly lastSeenOn: string;
 }
 
+/** Message history that cooldowns and the daily cap need, kept in the profile and written with it. */
+export interface NotificationState {
+  /** Last time each cooldown key fired, ISO 8601; entries older than the longest cooldown are dropped. */
+  readonly lastFired: Readonly<Record<string, string>>;
+  /** Non-critical messages decided on the customer's local date `date`. */
+  readonly today?: { readonly date: string; readonly count: number };
+}
+
 export interface CustomerProfile {
   readonly customerId: string;
   /** Optimistic-locking version: 0 for a profile that is not stored yet. */
@@ -60,6 +69,7 @@ export interface CustomerProfile {
   readonly countries: Readonly<Record<string, string>>;
   readonly trip?: Trip;
   readonly payees: Readonly<Record<string, PayeeHistory>>;
+  readonly notifications?: NotificationState;
   readonly firstBookingTime?: string;
   readonly lastBookingTime?: string;
 }
@@ -74,6 +84,16 @@ export interface ProfileChange {
   readonly balanceChanged: boolean;
   /** Set when this transaction started a new trip abroad. */
   readonly tripStarted: boolean;
+}
+
+/**
+ * Adds minor units, raising {@link AmountOverflowError} when the sum leaves the range that a
+ * JavaScript number holds exactly, so a total is never silently rounded.
+ */
+export function addMinor(left: number, right: number): number {
+  const sum = left + right;
+  if (!Number.isSafeInteger(sum)) throw new AmountOverflowError();
+  return sum;
 }
 
 export function emptyProfile(customerId: string): CustomerProfile {
@@ -104,12 +124,12 @@ export function addToMonth(
     transaction.direction === "debit"
       ? {
           ...totals,
-          spending: { ...totals.spending, [category]: (totals.spending[category] ?? 0) + amountMinor },
+          spending: { ...totals.spending, [category]: addMinor(totals.spending[category] ?? 0, amountMinor) },
           debitCount: totals.debitCount + 1,
         }
       : {
           ...totals,
-          income: { ...totals.income, [category]: (totals.income[category] ?? 0) + amountMinor },
+          income: { ...totals.income, [category]: addMinor(totals.income[category] ?? 0, amountMinor) },
           creditCount: totals.creditCount + 1,
         };
   return { ...aggregate, [transaction.currency]: updated };
@@ -126,11 +146,11 @@ export function mergeMonths(left: MonthAggregate | undefined, right: MonthAggreg
     }
     const spending: Partial<Record<Category, number>> = { ...base.spending };
     for (const [category, amount] of Object.entries(totals.spending) as [Category, number][]) {
-      spending[category] = (spending[category] ?? 0) + amount;
+      spending[category] = addMinor(spending[category] ?? 0, amount);
     }
     const income: Partial<Record<Category, number>> = { ...base.income };
     for (const [category, amount] of Object.entries(totals.income) as [Category, number][]) {
-      income[category] = (income[category] ?? 0) + amount;
+      income[category] = addMinor(income[category] ?? 0, amount);
     }
     merged[currency] = {
       spending,
@@ -151,11 +171,17 @@ export function newestMonth(profile: CustomerProfile): string | undefined {
   return newest;
 }
 
-/** True when the event's (time, id) is later than the one that set the stored balance. */
+/** Orders ids with digits by number ("tx-9" before "tx-10"), as banks' posting sequences run. */
+const ID_ORDER = new Intl.Collator("en", { numeric: true });
+
+/**
+ * True when the event's (time, id) is later than the one that set the stored balance. Events booked
+ * in the same instant are ordered by transaction id.
+ */
 function isNewerThan(transaction: PostedTransaction, account: AccountState): boolean {
   const storedMs = Date.parse(account.balanceAsOf);
   if (transaction.bookedAtMs !== storedMs) return transaction.bookedAtMs > storedMs;
-  return transaction.transactionId > account.balanceTransactionId;
+  return ID_ORDER.compare(transaction.transactionId, account.balanceTransactionId) > 0;
 }
 
 function applyMonths(
@@ -190,7 +216,7 @@ function applyDebitStatistics(
     ...debits,
     [transaction.currency]: {
       count: current.count + 1,
-      totalMinor: current.totalMinor + transaction.amountMinor,
+      totalMinor: addMinor(current.totalMinor, transaction.amountMinor),
       maxMinor: Math.max(current.maxMinor, transaction.amountMinor),
     },
   };
@@ -317,6 +343,7 @@ export function applyTransaction(
     countries,
     ...(trip && { trip }),
     payees: applyPayee(profile.payees, transaction),
+    ...(profile.notifications && { notifications: profile.notifications }),
     firstBookingTime: earliest ? transaction.bookingTime : (profile.firstBookingTime as string),
     lastBookingTime: latest ? transaction.bookingTime : (profile.lastBookingTime as string),
   };

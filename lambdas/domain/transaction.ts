@@ -3,7 +3,9 @@ import type { Channel, Direction, TransactionPosted } from "../contracts/transac
 import type { Category } from "./categories";
 import { type CategorySource, categorize } from "./categorize";
 import { parseDecimalToMinor } from "./money";
+import { DEFAULT_TIME_ZONE } from "./preferences";
 import { foldForMatching, normalizeText } from "./text";
+import { toLocalTime } from "./zoned-time";
 
 /**
  * A validated transaction in the form the domain works with: amounts as integer minor units,
@@ -16,7 +18,10 @@ export interface PostedTransaction {
   /** Booking time exactly as published, with the bank's offset. */
   readonly bookingTime: string;
   readonly bookedAtMs: number;
-  /** Calendar date of the booking in the offset it was published with (the statement date). */
+  /**
+   * Calendar date of the booking in the bank's time zone (the statement date), whatever offset the
+   * producer wrote: "2026-11-30T20:00:00Z" is 1 December in Vietnam.
+   */
   readonly bookingDate: string;
   /** "YYYY-MM" of {@link bookingDate}: the month whose aggregates the transaction counts in. */
   readonly month: string;
@@ -154,7 +159,10 @@ function toMinor(text: string, currency: string, field: string): number {
 }
 
 /** Converts a validated `TransactionPosted` detail into the domain form. */
-export function toPostedTransaction(detail: TransactionPosted): PostedTransaction {
+export function toPostedTransaction(
+  detail: TransactionPosted,
+  bankTimeZone: string = DEFAULT_TIME_ZONE,
+): PostedTransaction {
   const merchantName = optionalText(detail.merchant?.name);
   const counterpartyName = optionalText(detail.counterparty?.name);
   const description = optionalText(detail.description);
@@ -170,14 +178,15 @@ export function toPostedTransaction(detail: TransactionPosted): PostedTransactio
     description,
   });
   const payee = identifyPayee(detail, category, merchantName);
-  const bookingDate = detail.bookingTime.slice(0, 10);
+  const bookedAtMs = Date.parse(detail.bookingTime);
+  const bookingDate = toLocalTime(bookedAtMs, bankTimeZone).date;
 
   return {
     transactionId: detail.transactionId,
     customerId: detail.customerId,
     accountId: detail.accountId,
     bookingTime: detail.bookingTime,
-    bookedAtMs: Date.parse(detail.bookingTime),
+    bookedAtMs,
     bookingDate,
     month: bookingDate.slice(0, 7),
     amountMinor,

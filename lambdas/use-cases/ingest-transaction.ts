@@ -5,19 +5,22 @@ import {
   type ValidationReason,
   validateEventBody,
 } from "../contracts/validate-event";
-import { ConcurrentUpdateError } from "../domain/errors";
+import type { Decision, Suppression } from "../domain/decide";
+import { AmountOverflowError, ConcurrentUpdateError } from "../domain/errors";
+import { type OfferRecord, offerRecordOf } from "../domain/offers";
 import type { OutboxMessage } from "../domain/outbox";
 import {
   addToMonth,
   applyTransaction,
-  type CustomerProfile,
   type MonthAggregate,
   mergeMonths,
   type ProfileChange,
 } from "../domain/profile";
+import { dueChanges } from "../domain/reminders";
 import type { PostedTransaction } from "../domain/transaction";
-import type { LedgerCommit, LedgerStore, StoredDuplicate } from "../ports/ledger-store";
+import type { CustomerState, LedgerCommit, LedgerStore, StoredDuplicate } from "../ports/ledger-store";
 import type { QuarantineStore } from "../ports/quarantine-store";
+import type { MessageDecider } from "./decide-messages";
 
 /** Outcome of ingesting one event. */
 export type IngestOutcome =
@@ -27,6 +30,8 @@ export type IngestOutcome =
       readonly customerId: string;
       readonly transaction: PostedTransaction;
       readonly messages: readonly OutboxMessage[];
+      readonly decisions: readonly Decision[];
+      readonly suppressions: readonly Suppression[];
       /** Commit attempts of the group the event was written with; more than 1 means write conflicts. */
       readonly attempts: number;
     }
@@ -40,18 +45,9 @@ export type IngestOutcome =
       readonly alreadyQuarantined: boolean;
     };
 
-/** Input to the message decision, made for each transaction on the profile as it was just before it. */
-export interface DecisionInput {
-  readonly eventId: string;
-  readonly transaction: PostedTransaction;
-  readonly before: CustomerProfile;
-  readonly change: ProfileChange;
-}
-
-/** Decides the messages one transaction causes; must be deterministic for a given input. */
-export type MessageDecider = (input: DecisionInput) => Promise<readonly OutboxMessage[]>;
-
 export interface IngestDependencies {
+  /** IANA time zone whose calendar dates are the statement dates and months. */
+  readonly bankTimeZone: string;
   readonly ledger: LedgerStore;
   readonly quarantine: QuarantineStore;
   readonly decideMessages: MessageDecider;
@@ -75,11 +71,15 @@ interface ValidReceivedEvent extends ReceivedEvent {
   readonly validation: ValidatedEvent;
 }
 
-/** The empty decision, for running ingestion without any rules. */
-export const decideNothing: MessageDecider = async () => [];
-
 /** Transactions written in one commit at most, leaving room in the 100-item limit for months and messages. */
 export const MAX_TRANSACTIONS_PER_COMMIT = 25;
+
+/**
+ * How far past the processing time a booking time may lie. Clocks and time zones of producers
+ * differ by minutes; an event days ahead is a producer error, and applied it would freeze the
+ * account's balance until that date, since no older event may replace it.
+ */
+export const MAX_FUTURE_BOOKING_MS = 24 * 3_600_000;
 
 function backoffMilliseconds(attempt: number): number {
   // Full jitter spreads the retries of writers that collided on the same profile.
@@ -140,28 +140,63 @@ async function resolveDuplicate(
   );
 }
 
-interface FoldedChange {
-  readonly commit: LedgerCommit;
-  readonly messagesByEvent: ReadonlyMap<string, readonly OutboxMessage[]>;
+interface EventDecisions {
+  readonly messages: readonly OutboxMessage[];
+  readonly decisions: readonly Decision[];
+  readonly suppressions: readonly Suppression[];
 }
 
-/** Applies the events one after another to the profile read, collecting everything the commit writes. */
-async function foldEvents(
-  profile: CustomerProfile,
+interface FoldedChange {
+  readonly commit: LedgerCommit;
+  readonly decisionsByEvent: ReadonlyMap<string, EventDecisions>;
+  /** Events left out because a total would overflow; they are quarantined. */
+  readonly overflowing: readonly ValidReceivedEvent[];
+}
+
+/**
+ * Applies the events one after another to the profile read, deciding each one's messages on the
+ * profile as it was just before it, and collects everything the commit writes.
+ */
+function foldEvents(
+  state: CustomerState,
   events: readonly ValidReceivedEvent[],
   deps: IngestDependencies,
-): Promise<FoldedChange> {
+): FoldedChange {
+  const { profile } = state;
+  const appliedAt = deps.clock();
   let current = profile;
   const monthAdditions: Record<string, MonthAggregate> = {};
   const outbox: OutboxMessage[] = [];
-  const messagesByEvent = new Map<string, readonly OutboxMessage[]>();
+  const offers = new Map<string, OfferRecord>();
+  const decisionsByEvent = new Map<string, EventDecisions>();
 
-  for (const { validation } of events) {
-    const { transaction, eventId } = validation;
-    const change = applyTransaction(current, transaction, deps.homeCountry);
-    const messages = await deps.decideMessages({ eventId, transaction, before: current, change });
-    messagesByEvent.set(eventId, messages);
-    outbox.push(...messages);
+  const applied: ValidReceivedEvent[] = [];
+  const overflowing: ValidReceivedEvent[] = [];
+  for (const event of events) {
+    const { transaction, eventId } = event.validation;
+    let change: ProfileChange;
+    try {
+      change = applyTransaction(current, transaction, deps.homeCountry);
+    } catch (error) {
+      if (!(error instanceof AmountOverflowError)) throw error;
+      overflowing.push(event);
+      continue;
+    }
+    applied.push(event);
+    const decided = deps.decideMessages({
+      eventId,
+      transaction,
+      before: current,
+      change,
+      context: state.context,
+      processedAt: appliedAt.getTime(),
+    });
+    decisionsByEvent.set(eventId, decided);
+    outbox.push(...decided.messages);
+    for (const decision of decided.decisions) {
+      const offer = offerRecordOf(decision);
+      if (offer) offers.set(offer.offerId, offer);
+    }
     for (const [month, aggregate] of Object.entries(change.evictedMonths)) {
       monthAdditions[month] = mergeMonths(monthAdditions[month], aggregate);
     }
@@ -171,22 +206,28 @@ async function foldEvents(
         addToMonth(undefined, transaction),
       );
     }
-    current = change.profile;
+    const { notifications: _previous, ...withoutNotifications } = change.profile;
+    current = decided.notifications
+      ? { ...withoutNotifications, notifications: decided.notifications }
+      : withoutNotifications;
   }
 
   return {
     commit: {
       customerId: profile.customerId,
-      transactions: events.map(({ validation }) => ({
+      transactions: applied.map(({ validation }) => ({
         eventId: validation.eventId,
         transaction: validation.transaction,
       })),
       profile: { ...current, version: profile.version },
       monthAdditions,
+      dueChanges: dueChanges(profile, current, state.context.preferences),
+      offers: [...offers.values()],
       outbox,
-      appliedAt: deps.clock(),
+      appliedAt,
     },
-    messagesByEvent,
+    decisionsByEvent,
+    overflowing,
   };
 }
 
@@ -208,8 +249,25 @@ async function applyCustomerEvents(
 
   while (pending.length > 0) {
     const customerId = (pending[0] as ValidReceivedEvent).validation.transaction.customerId;
-    const profile = await deps.ledger.loadProfile(customerId);
-    const { commit, messagesByEvent } = await foldEvents(profile, pending, deps);
+    const state = await deps.ledger.loadCustomer(customerId);
+    const { commit, decisionsByEvent, overflowing } = foldEvents(state, pending, deps);
+    if (overflowing.length > 0) {
+      for (const event of overflowing) {
+        const reasons = [
+          { field: "detail.amount", message: `${new AmountOverflowError().message}; check the amount` },
+        ];
+        outcomes.push(
+          await quarantineEvent(
+            { eventId: event.validation.eventId, customerId, reasons },
+            event.body,
+            event.messageId,
+            deps,
+          ),
+        );
+      }
+      pending = pending.filter((event) => !overflowing.includes(event));
+      continue;
+    }
 
     if (pending.length > 1 && deps.ledger.itemCount(commit) > deps.ledger.maxItemsPerCommit) {
       const half = Math.ceil(pending.length / 2);
@@ -221,12 +279,15 @@ async function applyCustomerEvents(
     const result = await deps.ledger.commit(commit);
     if (result.status === "applied") {
       for (const { validation } of pending) {
+        const decided = decisionsByEvent.get(validation.eventId);
         outcomes.push({
           kind: "applied",
           eventId: validation.eventId,
           customerId,
           transaction: validation.transaction,
-          messages: messagesByEvent.get(validation.eventId) ?? [],
+          messages: decided?.messages ?? [],
+          decisions: decided?.decisions ?? [],
+          suppressions: decided?.suppressions ?? [],
           attempts: conflicts + 1,
         });
       }
@@ -276,6 +337,24 @@ export async function ingestCustomerEvents(
       continue;
     }
     const validEvent = { ...event, validation };
+    if (validation.transaction.bookedAtMs > deps.clock().getTime() + MAX_FUTURE_BOOKING_MS) {
+      const reasons = [
+        {
+          field: "detail.bookingTime",
+          message:
+            "is more than 24 hours ahead of this service's clock; send the time the transaction was booked",
+        },
+      ];
+      outcomes.push(
+        await quarantineEvent(
+          { ...validation, customerId: validation.transaction.customerId, reasons },
+          event.body,
+          event.messageId,
+          deps,
+        ),
+      );
+      continue;
+    }
     const first = firstById.get(validation.transaction.transactionId);
     if (first) {
       outcomes.push(await resolveDuplicate(validEvent, first.validation.transaction.fingerprint, deps));
@@ -300,7 +379,7 @@ export async function ingestEventBody(
   deps: IngestDependencies,
 ): Promise<IngestOutcome> {
   const [outcome] = await ingestCustomerEvents(
-    [{ validation: validateEventBody(body, messageId), body, messageId }],
+    [{ validation: validateEventBody(body, messageId, deps.bankTimeZone), body, messageId }],
     deps,
   );
   return outcome as IngestOutcome;

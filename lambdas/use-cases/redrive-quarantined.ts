@@ -61,7 +61,7 @@ export async function redriveQuarantined(
   const reference = { eventId, ...(entry.customerId && { customerId: entry.customerId }) };
   const body =
     options.correctedDetail === undefined ? entry.body : correctedBody(entry, options.correctedDetail);
-  const validation = validateEventBody(body, eventId);
+  const validation = validateEventBody(body, eventId, deps.bankTimeZone);
   if (!validation.ok) {
     await deps.quarantine.recordFailedRedrive(reference, validation.reasons, deps.clock());
     return { status: "still-invalid", eventId, reasons: validation.reasons };

@@ -21,7 +21,7 @@ afterAll(async () => {
 });
 
 async function profileOf(harness: Harness, customerId: string): Promise<CustomerProfile> {
-  return harness.deps.ledger.loadProfile(customerId);
+  return (await harness.deps.ledger.loadCustomer(customerId)).profile;
 }
 
 function transactionRecords(items: Record<string, unknown>[]) {

@@ -54,3 +54,22 @@ export function closedQuarantineShardKey(shard: number): string {
 export function quarantineShardOf(eventId: string): number {
   return (createHash("sha256").update(eventId).digest()[0] as number) % QUARANTINE_SHARDS;
 }
+
+/** Sort key of a due-payment entry, one per recurring payee. */
+export function dueSortKey(payeeKey: string): string {
+  return `DUE#${payeeKey}`;
+}
+
+/** GSI1 partition of the due-payment entries whose reminder is due on a local date. */
+export function reminderDateKey(localDate: string): string {
+  return `REMIND#${localDate}`;
+}
+
+/** GSI1 sort key of a due-payment entry: the time zone first, so one zone's job reads only its customers. */
+export function reminderSortKey(timeZone: string, customerId: string, payeeKey: string): string {
+  return `${timeZone}#${customerId}#${payeeKey}`;
+}
+
+export function offerSortKey(offerId: string): string {
+  return `OFFER#${offerId}`;
+}

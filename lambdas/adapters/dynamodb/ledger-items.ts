@@ -1,14 +1,24 @@
 import * as z from "zod/mini";
 import { CATEGORIES, type Category } from "../../domain/categories";
 import { CorruptItemError } from "../../domain/errors";
+import type { OfferRecord } from "../../domain/offers";
 import type { CustomerProfile, MonthAggregate, MonthTotals } from "../../domain/profile";
+import type { DueEntry } from "../../domain/reminders";
 import type { PostedTransaction } from "../../domain/transaction";
-import { customerPartitionKey, monthSortKey, SORT_KEYS, transactionSortKey } from "./keys";
+import {
+  customerPartitionKey,
+  dueSortKey,
+  monthSortKey,
+  offerSortKey,
+  reminderDateKey,
+  reminderSortKey,
+  SORT_KEYS,
+  transactionSortKey,
+} from "./keys";
 
 /**
  * Item codecs for the ledger: how transactions, profiles and month aggregates are laid out in the
- * table. Attribute names are written out in full for operators reading items in the console; the
- * profile stays under 1 KB for typical customers (docs/BENCHMARKS.md records the sizes).
+ * table. Attribute names are written out in full for operators reading items in the console.
  */
 
 const amounts = z.record(z.string(), z.number());
@@ -49,6 +59,12 @@ const ProfileItemSchema = z.object({
       lastAmountMinor: z.number(),
       cadence: z.optional(z.enum(["weekly", "fortnightly", "monthly", "quarterly", "yearly"])),
       nextDate: z.optional(z.string()),
+    }),
+  ),
+  notifications: z.optional(
+    z.object({
+      lastFired: z.record(z.string(), z.string()),
+      today: z.optional(z.object({ date: z.string(), count: z.number() })),
     }),
   ),
   firstBookingTime: z.optional(z.string()),
@@ -190,4 +206,44 @@ export function monthFromItem(item: Record<string, unknown>): MonthAggregate {
     else if (kind === "debitCount" || kind === "creditCount") totalsOf(currency)[kind] = value;
   }
   return aggregate as Record<string, MonthTotals>;
+}
+
+/** A due-payment entry, listed in GSI1 under the local date of its reminder. */
+export function dueEntryToItem(customerId: string, entry: DueEntry): Record<string, unknown> {
+  return {
+    PK: customerPartitionKey(customerId),
+    SK: dueSortKey(entry.payeeKey),
+    GSI1PK: reminderDateKey(entry.remindOn),
+    GSI1SK: reminderSortKey(entry.timeZone, customerId, entry.payeeKey),
+    ...entry,
+  };
+}
+
+const DueEntrySchema = z.object({
+  payeeKey: z.string(),
+  name: z.string(),
+  category: z.enum(CATEGORIES),
+  currency: z.string(),
+  amountMinor: z.number(),
+  dueDate: z.string(),
+  remindOn: z.string(),
+  timeZone: z.string(),
+});
+
+export function dueEntryFromItem(item: Record<string, unknown>): DueEntry {
+  const parsed = DueEntrySchema.safeParse(item);
+  if (!parsed.success)
+    throw new CorruptItemError(`${String(item.PK)}/${String(item.SK)}`, "invalid due-payment entry");
+  return parsed.data;
+}
+
+/** An offer shown to the customer; it expires a week after its last valid day. */
+export function offerToItem(customerId: string, offer: OfferRecord): Record<string, unknown> {
+  return {
+    PK: customerPartitionKey(customerId),
+    SK: offerSortKey(offer.offerId),
+    ...offer,
+    status: "presented",
+    expiresAt: Math.floor(Date.parse(`${offer.validUntil}T00:00:00Z`) / 1000) + 8 * 86_400,
+  };
 }

@@ -1,9 +1,24 @@
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from "@aws-sdk/lib-dynamodb";
-import { type CustomerProfile, emptyProfile } from "../../domain/profile";
-import type { CommitResult, LedgerCommit, LedgerStore, StoredDuplicate } from "../../ports/ledger-store";
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  TransactWriteCommand,
+} from "@aws-sdk/lib-dynamodb";
+import { emptyProfile } from "../../domain/profile";
+import type {
+  CommitResult,
+  CustomerState,
+  LedgerCommit,
+  LedgerStore,
+  StoredDuplicate,
+} from "../../ports/ledger-store";
+import { CUSTOMER_SORT_KEYS, consentsFromItem, customerItemKey, preferencesFromItem } from "./customer-items";
+import { customerPartitionKey, dueSortKey } from "./keys";
+import {
+  dueEntryToItem,
   monthAddUpdate,
+  offerToItem,
   profileFromItem,
   profileKey,
   profileToItem,
@@ -14,6 +29,7 @@ import { outboxToItem } from "./outbox-items";
 type TransactItem = NonNullable<
   ConstructorParameters<typeof TransactWriteCommand>[0]["TransactItems"]
 >[number];
+type BatchGetCommandInput = ConstructorParameters<typeof BatchGetCommand>[0];
 
 /** TransactWriteItems accepts at most 100 items per call. */
 const MAX_TRANSACT_ITEMS = 100;
@@ -27,7 +43,8 @@ export interface DynamoDbLedgerStoreOptions {
 /**
  * Ledger storage in the single table. One commit is one `TransactWriteItems` call, laid out as:
  * the transaction records first (each conditional on its id being new), then the profile
- * (conditional on the version read), then `ADD` updates of month items, then the outbox messages.
+ * (conditional on the version read), then `ADD` updates of month items, due-payment entries, offers,
+ * and the outbox messages (each conditional on its id being new).
  * The cancellation reasons come back in the same order, which is how a failed commit is explained.
  */
 export class DynamoDbLedgerStore implements LedgerStore {
@@ -38,19 +55,43 @@ export class DynamoDbLedgerStore implements LedgerStore {
     private readonly options: DynamoDbLedgerStoreOptions,
   ) {}
 
-  async loadProfile(customerId: string): Promise<CustomerProfile> {
-    const { Item } = await this.client.send(
-      new GetCommand({
-        TableName: this.options.tableName,
-        Key: profileKey(customerId),
-        ConsistentRead: true,
-      }),
-    );
-    return Item ? profileFromItem(customerId, Item) : emptyProfile(customerId);
+  async loadCustomer(customerId: string): Promise<CustomerState> {
+    const { tableName } = this.options;
+    const keys = [
+      profileKey(customerId),
+      customerItemKey(customerId, CUSTOMER_SORT_KEYS.preferences),
+      customerItemKey(customerId, CUSTOMER_SORT_KEYS.consents),
+    ];
+    const items = new Map<string, Record<string, unknown>>();
+    let request: BatchGetCommandInput["RequestItems"] = { [tableName]: { Keys: keys, ConsistentRead: true } };
+    for (let attempt = 0; request && Object.keys(request).length > 0; attempt += 1) {
+      if (attempt > 0) await new Promise((wait) => setTimeout(wait, Math.min(1000, 25 * 2 ** attempt)));
+      const response: BatchGetCommandOutput = await this.client.send(
+        new BatchGetCommand({ RequestItems: request }),
+      );
+      for (const item of response.Responses?.[tableName] ?? []) items.set(String(item.SK), item);
+      request = response.UnprocessedKeys;
+    }
+    const profileItem = items.get(profileKey(customerId).SK);
+    return {
+      profile: profileItem ? profileFromItem(customerId, profileItem) : emptyProfile(customerId),
+      context: {
+        preferences: preferencesFromItem(items.get(CUSTOMER_SORT_KEYS.preferences)).preferences,
+        consents: consentsFromItem(items.get(CUSTOMER_SORT_KEYS.consents)).consents,
+      },
+    };
   }
 
   itemCount(change: LedgerCommit): number {
-    return change.transactions.length + 1 + Object.keys(change.monthAdditions).length + change.outbox.length;
+    return (
+      change.transactions.length +
+      1 +
+      Object.keys(change.monthAdditions).length +
+      change.dueChanges.put.length +
+      change.dueChanges.remove.length +
+      change.offers.length +
+      change.outbox.length
+    );
   }
 
   async commit(change: LedgerCommit): Promise<CommitResult> {
@@ -82,6 +123,20 @@ export class DynamoDbLedgerStore implements LedgerStore {
       items.push({
         Update: { TableName: tableName, ...monthAddUpdate(change.customerId, month, aggregate) },
       });
+    }
+    for (const entry of change.dueChanges.put) {
+      items.push({ Put: { TableName: tableName, Item: dueEntryToItem(change.customerId, entry) } });
+    }
+    for (const payeeKey of change.dueChanges.remove) {
+      items.push({
+        Delete: {
+          TableName: tableName,
+          Key: { PK: customerPartitionKey(change.customerId), SK: dueSortKey(payeeKey) },
+        },
+      });
+    }
+    for (const offer of change.offers) {
+      items.push({ Put: { TableName: tableName, Item: offerToItem(change.customerId, offer) } });
     }
     for (const message of change.outbox) {
       items.push({

@@ -4,6 +4,7 @@ import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent } from "aws-lambda";
+import { safeError } from "../../config/log-safety";
 import { validateEventBody } from "../../contracts/validate-event";
 import {
   type IngestDependencies,
@@ -95,7 +96,7 @@ export function createIngestHandler(deps: IngestHandlerDependencies) {
       logger.error("Ingestion failed; the messages return to the queue", {
         messageIds: unit.map((event) => event.messageId),
         eventIds: unit.map((event) => event.validation.eventId),
-        error: error as Error,
+        error: safeError(error),
       });
       for (const event of unit) failures.push({ itemIdentifier: event.messageId });
     }
@@ -103,7 +104,7 @@ export function createIngestHandler(deps: IngestHandlerDependencies) {
 
   async function handleBatch(event: SQSEvent): Promise<SQSBatchResponse> {
     const received = event.Records.map((record) => ({
-      validation: validateEventBody(record.body, record.messageId),
+      validation: validateEventBody(record.body, record.messageId, deps.bankTimeZone),
       body: record.body,
       messageId: record.messageId,
     }));
@@ -113,6 +114,6 @@ export function createIngestHandler(deps: IngestHandlerDependencies) {
   }
 
   return middy(handleBatch)
-    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(metrics));
 }

@@ -137,11 +137,11 @@ describe("categorize", () => {
     expect(result).toEqual({ category: "shopping", source: "direction" });
   });
 
-  it("matches the counterparty name when there is no merchant", () => {
+  it("matches a biller's name when there is no merchant", () => {
     // Prepare
     const input: CategorizationInput = {
       direction: "debit",
-      channel: "transfer",
+      channel: "bill_payment",
       counterpartyName: "C\u00f4ng ty \u0110i\u1ec7n l\u1ef1c TP.HCM",
     };
 
@@ -150,6 +150,36 @@ describe("categorize", () => {
 
     // Assess
     expect(result).toEqual({ category: "bills_utilities", source: "merchant" });
+  });
+
+  it.each([
+    ["LE THI MAI LINH", "transfers"],
+    ["NGUYEN KIM ANH", "transfers"],
+    ["TRAN AN KHANG", "transfers"],
+    ["Nguy\u1ec5n B\u1ea3o Vi\u1ec7t", "transfers"],
+  ])("ignores the person's name %s on a transfer", (counterpartyName, category) => {
+    expect(categorize({ direction: "debit", channel: "transfer", counterpartyName }).category).toBe(category);
+  });
+
+  it.each([
+    ["Ti\u1ec1n thu\u00ea xe", "debit", "transport"],
+    ["Thu\u00ea v\u0103n ph\u00f2ng th\u00e1ng 11", "debit", "housing"],
+    ["N\u1ed9p thu\u1ebf TNCN", "debit", "government_taxes"],
+    ["Chuyen tien qua Internet Banking", "debit", "transfers"],
+    ["thanh toan so luong 2 san pham", "debit", "shopping"],
+    ["tra luong nhan vien thang 11", "debit", "other"],
+    ["LUONG THANG 11", "credit", "income"],
+  ])("reads the description %s (%s) as %s", (description, direction, category) => {
+    const channel = direction === "credit" ? "transfer" : description.includes("san pham") ? "card" : "other";
+    const result = categorize({ direction: direction as "debit" | "credit", channel, description });
+    expect(result.category).toBe(category);
+  });
+
+  it("keeps MCC 5411 for METRO Cash & Carry", () => {
+    expect(
+      categorize({ direction: "debit", channel: "card", merchantName: "METRO Cash & Carry", mcc: "5411" })
+        .category,
+    ).toBe("groceries");
   });
 
   it("prefers the merchant name to the counterparty name", () => {

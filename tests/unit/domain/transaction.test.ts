@@ -6,6 +6,7 @@ import {
   CARD_ABROAD,
   CARD_PURCHASE,
   SALARY,
+  sampleDetail,
   sampleEvent,
   samplePosted,
   USD_TRANSFER,
@@ -76,10 +77,12 @@ describe("toPostedTransaction", () => {
   it.each([
     ["2026-11-30T23:30:00+07:00", "2026-11-30", "2026-11"],
     ["2026-12-01T00:30:00+07:00", "2026-12-01", "2026-12"],
-    ["2026-11-30T20:00:00-05:00", "2026-11-30", "2026-11"],
-    ["2026-12-31T23:59:59Z", "2026-12-31", "2026-12"],
+    ["2026-11-30T20:00:00Z", "2026-12-01", "2026-12"],
+    ["2026-11-30T20:00:00-05:00", "2026-12-01", "2026-12"],
+    ["2026-12-31T16:59:59Z", "2026-12-31", "2026-12"],
+    ["2026-12-31T17:00:00Z", "2027-01-01", "2027-01"],
     ["2027-01-01T06:00:00+07:00", "2027-01-01", "2027-01"],
-  ])("dates %s on %s in month %s", (bookingTime, bookingDate, month) => {
+  ])("dates %s on %s in month %s in Vietnam", (bookingTime, bookingDate, month) => {
     // Act
     const transaction = samplePosted(CARD_PURCHASE, { bookingTime });
 
@@ -87,6 +90,13 @@ describe("toPostedTransaction", () => {
     expect(transaction.bookingDate).toBe(bookingDate);
     expect(transaction.month).toBe(month);
     expect(transaction.bookedAtMs).toBe(Date.parse(bookingTime));
+  });
+
+  it("dates by the bank's time zone when given", () => {
+    const detail = sampleDetail(CARD_PURCHASE, { bookingTime: "2026-11-30T23:30:00Z" });
+
+    expect(toPostedTransaction(detail, "Europe/Prague").bookingDate).toBe("2026-12-01");
+    expect(toPostedTransaction(detail, "America/New_York").bookingDate).toBe("2026-11-30");
   });
 
   it("normalizes the merchant name to NFC", () => {
