@@ -1,0 +1,105 @@
+import { Logger } from "@aws-lambda-powertools/logger";
+import { Metrics } from "@aws-lambda-powertools/metrics";
+import { EventBridgeClient } from "@aws-sdk/client-eventbridge";
+import { PinpointClient } from "@aws-sdk/client-pinpoint";
+import { SESv2Client } from "@aws-sdk/client-sesv2";
+import type { DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import * as z from "zod/mini";
+import { createDocumentClient } from "../../adapters/aws/clients";
+import { EventBridgePublisher } from "../../adapters/aws/eventbridge-publisher";
+import { PinpointPushSender } from "../../adapters/aws/pinpoint-push-sender";
+import { SesEmailSender } from "../../adapters/aws/ses-email-sender";
+import { DynamoDbOutboxStore } from "../../adapters/dynamodb/outbox-store";
+import { DynamoDbInboxStore, DynamoDbRecipientStore } from "../../adapters/dynamodb/recipient-store";
+import { ConfigurationError, parseEnvironment, TableNameSchema } from "../../config/environment";
+import { PERSONALIZATION_SOURCE } from "../../contracts/event-bus";
+import { renderEmail } from "../../domain/messages/email";
+import { defaultRuleSet } from "../../domain/rules/default-catalog";
+import type { EmailSender, EventPublisher, PushSender } from "../../ports/delivery";
+import type { DispatchOutcome } from "../../use-cases/dispatch-message";
+import type { DispatchHandlerDependencies } from "./handler";
+
+const optionalText = z.optional(z.string().check(z.minLength(1)));
+
+export const DispatchEnvironmentSchema = z.object({
+  TABLE_NAME: TableNameSchema,
+  /** Pinpoint (End User Messaging push) application whose APNs and FCM channels send push notifications. */
+  PINPOINT_APPLICATION_ID: optionalText,
+  /** Verified SES identity the e-mails come from. */
+  EMAIL_FROM_ADDRESS: optionalText,
+  SES_CONFIGURATION_SET: optionalText,
+  /** Bus for derived events (AlertRaised, OfferPresented, MessageDelivered, MessageFailed). */
+  EVENT_BUS_NAME: optionalText,
+});
+
+export interface DispatchDependencyOverrides {
+  readonly documentClient?: DynamoDBDocumentClient;
+  readonly push?: PushSender;
+  readonly email?: EmailSender;
+  readonly events?: EventPublisher;
+  readonly clock?: () => Date;
+  readonly onOutcome?: (outcome: DispatchOutcome) => void;
+}
+
+function required(value: string | undefined, name: string, purpose: string): string {
+  if (value === undefined)
+    throw new ConfigurationError(`Invalid environment: ${name} is not set; it names ${purpose}`);
+  return value;
+}
+
+/**
+ * Builds the dispatch dependencies from the environment. The AWS channels need their variables; the
+ * local runtime passes its own channels instead, and then those variables may be absent.
+ */
+export function createDispatchDependencies(
+  overrides: DispatchDependencyOverrides = {},
+  environment: Record<string, string | undefined> = process.env,
+): DispatchHandlerDependencies {
+  const settings = parseEnvironment(DispatchEnvironmentSchema, environment);
+  const documentClient = overrides.documentClient ?? createDocumentClient();
+  const recipients = new DynamoDbRecipientStore(documentClient, settings.TABLE_NAME);
+  const { renderer } = defaultRuleSet();
+
+  const push =
+    overrides.push ??
+    new PinpointPushSender(new PinpointClient({}), {
+      applicationId: required(
+        settings.PINPOINT_APPLICATION_ID,
+        "PINPOINT_APPLICATION_ID",
+        "the push application",
+      ),
+    });
+  const email =
+    overrides.email ??
+    new SesEmailSender(new SESv2Client({}), {
+      fromAddress: required(
+        settings.EMAIL_FROM_ADDRESS,
+        "EMAIL_FROM_ADDRESS",
+        "the verified sender identity",
+      ),
+      ...(settings.SES_CONFIGURATION_SET && { configurationSetName: settings.SES_CONFIGURATION_SET }),
+    });
+  const events =
+    overrides.events ??
+    new EventBridgePublisher(new EventBridgeClient({}), {
+      eventBusName: required(settings.EVENT_BUS_NAME, "EVENT_BUS_NAME", "the bus for derived events"),
+      source: PERSONALIZATION_SOURCE,
+    });
+
+  return {
+    outbox: new DynamoDbOutboxStore(documentClient, settings.TABLE_NAME),
+    recipients,
+    inbox: new DynamoDbInboxStore(documentClient, settings.TABLE_NAME),
+    push,
+    email,
+    events,
+    clock: overrides.clock ?? (() => new Date()),
+    leaseMs: 60_000,
+    maxAttempts: 6,
+    renderEmail: (message) => renderEmail(message, renderer),
+    concurrency: 10,
+    logger: new Logger({ serviceName: "dispatch" }),
+    metrics: new Metrics({ namespace: "BankPersonalization", serviceName: "dispatch" }),
+    ...(overrides.onOutcome && { onOutcome: overrides.onOutcome }),
+  };
+}

@@ -1,0 +1,254 @@
+import { describe, expect, it } from "vitest";
+import type { OutboxMessage } from "../../../lambdas/domain/outbox";
+import {
+  type ClaimOutcome,
+  type DeliveryResult,
+  type Device,
+  type OutboxReference,
+  type OutboxStore,
+  PermanentDeliveryError,
+  type PushResult,
+  RetryableDeliveryError,
+} from "../../../lambdas/ports/delivery";
+import { type DispatchDependencies, dispatchMessage } from "../../../lambdas/use-cases/dispatch-message";
+
+const NOW = new Date("2026-11-03T02:00:00Z");
+
+function message(channel: OutboxMessage["channel"]): OutboxMessage {
+  return {
+    messageId: `m-${channel}`,
+    customerId: "c-1",
+    channel,
+    ruleId: "low-balance",
+    ruleVersion: 1,
+    kind: "alert",
+    severity: "service",
+    language: "vi",
+    title: "Số dư thấp",
+    body: "Số dư tài khoản của bạn còn 400.000 ₫.",
+    triggerKey: "tx-1",
+    decidedAt: "2026-11-03T01:00:00.000Z",
+  };
+}
+
+/** An outbox that holds one message in memory and records every transition. */
+class FakeOutbox implements OutboxStore {
+  status: "pending" | "sending" | "delivered" | "failed" | "deferred" = "pending";
+  attempts = 0;
+  readonly results: DeliveryResult[] = [];
+  readonly addedEvents: OutboxMessage[] = [];
+  leaseExpired = false;
+
+  constructor(private readonly stored: OutboxMessage) {}
+
+  async claim(): Promise<ClaimOutcome> {
+    if (this.status === "delivered" || this.status === "failed") return { skipped: "done" };
+    if (this.status === "sending") {
+      return this.leaseExpired
+        ? { interrupted: { message: this.stored, attempt: this.attempts } }
+        : { skipped: "in-progress" };
+    }
+    this.status = "sending";
+    this.attempts += 1;
+    return { claimed: { message: this.stored, attempt: this.attempts } };
+  }
+
+  async record(_reference: OutboxReference, attempt: number, result: DeliveryResult): Promise<void> {
+    if (this.status !== "sending" || attempt !== this.attempts) return;
+    this.results.push(result);
+    this.status = result.status === "retry" ? "deferred" : result.status;
+  }
+
+  async settleEvent(_reference: OutboxReference, result: DeliveryResult): Promise<void> {
+    this.results.push(result);
+  }
+
+  async addEvent(event: OutboxMessage): Promise<void> {
+    this.addedEvents.push(event);
+  }
+
+  async listDue(): Promise<OutboxReference[]> {
+    return [];
+  }
+}
+
+function dependencies(
+  outbox: FakeOutbox,
+  overrides: Partial<DispatchDependencies> & {
+    devices?: Device[];
+    pushResults?: PushResult[];
+    emailAddress?: string;
+  } = {},
+) {
+  const published: string[] = [];
+  const deactivated: string[] = [];
+  const inbox: string[] = [];
+  const deps: DispatchDependencies = {
+    outbox,
+    recipients: {
+      activeDevices: async () =>
+        overrides.devices ?? [{ deviceId: "d-1", platform: "android", token: "t-1" }],
+      deactivateDevice: async (_customerId, deviceId) => {
+        deactivated.push(deviceId);
+      },
+      emailAddress: async () => overrides.emailAddress,
+    },
+    inbox: {
+      add: async (_customerId, entry) => {
+        inbox.push(entry.messageId);
+      },
+    },
+    push: {
+      send: async (devices) =>
+        overrides.pushResults ??
+        devices.map((device) => ({ deviceId: device.deviceId, status: "delivered" })),
+    },
+    email: { send: async () => "ses-1" },
+    events: {
+      publish: async (events) => {
+        for (const event of events) published.push(event.detailType);
+        return [];
+      },
+    },
+    clock: () => NOW,
+    leaseMs: 60_000,
+    maxAttempts: 3,
+    renderEmail: (stored) => ({ subject: stored.title, text: stored.body, html: `<p>${stored.body}</p>` }),
+    ...overrides,
+  };
+  return { deps, published, deactivated, inbox };
+}
+
+const REFERENCE = { customerId: "c-1", messageId: "m" };
+
+describe("dispatchMessage", () => {
+  it("delivers an inbox message and publishes MessageDelivered", async () => {
+    const outbox = new FakeOutbox(message("inbox"));
+    const { deps, published, inbox } = dependencies(outbox);
+
+    const outcome = await dispatchMessage(REFERENCE, deps);
+
+    expect(outcome.status).toBe("delivered");
+    expect(inbox).toEqual(["m-inbox"]);
+    expect(outbox.results).toEqual([{ status: "delivered" }]);
+    expect(published).toEqual(["MessageDelivered"]);
+  });
+
+  it("skips a message delivered before", async () => {
+    const outbox = new FakeOutbox(message("inbox"));
+    const { deps, inbox } = dependencies(outbox);
+    await dispatchMessage(REFERENCE, deps);
+
+    const outcome = await dispatchMessage(REFERENCE, deps);
+
+    expect(outcome).toEqual({ status: "skipped", reason: "done" });
+    expect(inbox).toHaveLength(1);
+  });
+
+  it("deactivates invalid tokens and delivers on the rest", async () => {
+    const outbox = new FakeOutbox(message("push"));
+    const { deps, deactivated } = dependencies(outbox, {
+      devices: [
+        { deviceId: "d-1", platform: "android", token: "t-1" },
+        { deviceId: "d-2", platform: "ios", token: "t-2" },
+      ],
+      pushResults: [
+        { deviceId: "d-1", status: "delivered" },
+        { deviceId: "d-2", status: "invalid-token", detail: "PERMANENT_FAILURE (410): Unregistered" },
+      ],
+    });
+
+    const outcome = await dispatchMessage(REFERENCE, deps);
+
+    expect(outcome.status).toBe("delivered");
+    expect(deactivated).toEqual(["d-2"]);
+    expect(outbox.results).toEqual([{ status: "delivered", detail: "1 of 2 devices" }]);
+  });
+
+  it("retries a throttled push with backoff, then gives up", async () => {
+    // Prepare
+    const outbox = new FakeOutbox(message("push"));
+    const { deps, published } = dependencies(outbox, {
+      pushResults: [{ deviceId: "d-1", status: "retryable", detail: "THROTTLED" }],
+    });
+
+    // Act: three attempts, the release job claiming the deferred message each time.
+    const first = await dispatchMessage(REFERENCE, deps);
+    outbox.status = "pending";
+    const second = await dispatchMessage(REFERENCE, deps);
+    outbox.status = "pending";
+    const third = await dispatchMessage(REFERENCE, deps);
+
+    // Assess
+    expect([first.status, second.status, third.status]).toEqual(["retry", "retry", "failed"]);
+    const [firstResult, secondResult, lastResult] = outbox.results;
+    expect(firstResult?.status === "retry" && firstResult.nextAttemptAt).toEqual(
+      new Date(NOW.getTime() + 60_000),
+    );
+    expect(secondResult?.status === "retry" && secondResult.nextAttemptAt).toEqual(
+      new Date(NOW.getTime() + 5 * 60_000),
+    );
+    expect(lastResult).toEqual({
+      status: "failed",
+      reason: "gave up after 3 attempts; last error: push: THROTTLED",
+    });
+    expect(published).toEqual(["MessageFailed"]);
+  });
+
+  it.each([
+    ["retryable", new RetryableDeliveryError("TooManyRequestsException"), "retry"],
+    ["permanent", new PermanentDeliveryError("MessageRejected"), "failed"],
+  ])("maps a %s e-mail error to %s", async (_kind, error, status) => {
+    const outbox = new FakeOutbox(message("email"));
+    const { deps } = dependencies(outbox, {
+      emailAddress: "customer@example.invalid",
+      email: {
+        send: async () => {
+          throw error;
+        },
+      },
+    });
+
+    const outcome = await dispatchMessage(REFERENCE, deps);
+
+    expect(outcome.status).toBe(status);
+    expect(outcome.status !== "skipped" && outcome.reason).not.toContain("customer@example.invalid");
+  });
+
+  it("records an interrupted send as failed instead of sending twice", async () => {
+    const outbox = new FakeOutbox(message("email"));
+    outbox.status = "sending";
+    outbox.attempts = 1;
+    outbox.leaseExpired = true;
+    let sent = 0;
+    const { deps } = dependencies(outbox, {
+      emailAddress: "customer@example.invalid",
+      email: {
+        send: async () => {
+          sent += 1;
+          return "ses-2";
+        },
+      },
+    });
+
+    const outcome = await dispatchMessage(REFERENCE, deps);
+
+    expect(outcome.status).toBe("failed");
+    expect(sent).toBe(0);
+    expect(outbox.results[0]).toMatchObject({ status: "failed" });
+  });
+
+  it("falls back to the outbox when the result event cannot be published", async () => {
+    const outbox = new FakeOutbox(message("inbox"));
+    const { deps } = dependencies(outbox, {
+      events: {
+        publish: async (events) =>
+          events.map((event) => ({ event, error: "ThrottlingException: slow down" })),
+      },
+    });
+
+    await dispatchMessage(REFERENCE, deps);
+
+    expect(outbox.addedEvents.map((event) => event.event?.detailType)).toEqual(["MessageDelivered"]);
+  });
+});
