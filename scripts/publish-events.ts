@@ -117,7 +117,9 @@ async function main(): Promise<void> {
   }
   if (!values.input || !values.bus) throw new Error("--input and --bus are required; see --help");
   const limit = values.limit === undefined ? Number.POSITIVE_INFINITY : Number(values.limit);
-  if (!(limit > 0)) throw new Error(`--limit must be a positive number, got "${values.limit}"`);
+  if (!(limit > 0) || (values.limit !== undefined && !Number.isInteger(limit))) {
+    throw new Error(`--limit must be a whole number above 0, got "${values.limit}"`);
+  }
 
   const input = loadInput(values.input, values.source);
   const sources = input.events.slice(0, limit);

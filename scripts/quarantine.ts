@@ -78,9 +78,7 @@ async function main(): Promise<void> {
         break;
       }
       case "redrive": {
-        const correctedDetail = values["detail-file"]
-          ? (JSON.parse(readFileSync(values["detail-file"], "utf8")) as unknown)
-          : undefined;
+        const correctedDetail = values["detail-file"] ? readDetailFile(values["detail-file"]) : undefined;
         const result = await redriveQuarantined(eventId as string, deps, { correctedDetail });
         console.log(`${result.eventId}: ${result.status}`);
         if (result.status === "still-invalid") {
@@ -94,6 +92,14 @@ async function main(): Promise<void> {
     }
   } finally {
     await connection.close();
+  }
+}
+
+function readDetailFile(path: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, "utf8")) as unknown;
+  } catch (error) {
+    throw new Error(`Cannot read the corrected detail from ${path}: ${(error as Error).message}`);
   }
 }
 

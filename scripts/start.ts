@@ -1,24 +1,29 @@
 import { writeFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { DynamoDBClient } from "@aws-sdk/client-dynamodb";
 import { SingleBar } from "cli-progress";
-import { createDocumentClient } from "../lambdas/adapters/aws/clients";
-import { createIngestDependencies } from "../lambdas/handlers/ingest/dependencies";
-import { createIngestHandler } from "../lambdas/handlers/ingest/handler";
+import type { Decision } from "../lambdas/domain/decide";
+import { DEFAULT_TIME_ZONE } from "../lambdas/domain/preferences";
+import type { DispatchOutcome } from "../lambdas/use-cases/dispatch-message";
 import type { IngestOutcome } from "../lambdas/use-cases/ingest-transaction";
+import type { ReminderResult } from "../lambdas/use-cases/send-payment-reminders";
 import { loadInput } from "./importers/index";
+import type { SourceEvent } from "./importers/source-event";
 import {
   type DynamoDbLocal,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   startDynamoDbLocal,
 } from "./local/dynamodb-local";
-import { replayThroughQueue } from "./local/replay";
-import { RequestCounter } from "./local/request-counter";
+import { LocalOutboxFolder } from "./local/local-channels";
+import { LocalRuntime } from "./local/runtime";
+import { DEMO_CUSTOMERS, recipientsFor, type SeedCustomer, seedCustomers } from "./local/seed";
 import {
   describeProfile,
   describeReport,
+  describeSamples,
   emptyReport,
+  increment,
   type ReplayReport,
   scanProfiles,
   summarizeRecurring,
@@ -28,7 +33,9 @@ import { ensureTable } from "./local/table";
 const HELP = `Usage: npm start -- [options]
 
 Runs the personalization pipeline on this machine: starts DynamoDB Local, creates the table,
-replays transactions through the same Lambda handlers that run in AWS, and prints a summary.
+replays transactions through the same Lambda handlers that run in AWS (ingest, the daily payment
+reminders, dispatch from the table's stream, and the release of messages deferred by quiet hours),
+and prints a summary. Push, e-mail and bus events go to files in --outbox-dir, never to AWS.
 
 Options:
   --input PATH        Berka CSV folder, Plaid sandbox JSON file or folder, or JSONL file of
@@ -36,11 +43,14 @@ Options:
   --exit              stop after the replay instead of keeping DynamoDB Local running
   --in-memory         keep no data on disk (default: data persists in --data-dir)
   --data-dir DIR      folder for DynamoDB Local's database file (default: .data/dynamodb)
+  --outbox-dir DIR    folder for the local push, e-mail and event files (default: .data/outbox)
   --report FILE       write the summary as JSON to FILE
   --table NAME        table name (default: personalization)
-  --lanes N           concurrent handler invocations (default: 4)
+  --lanes N           concurrent handler invocations, 1 to 64 (default: 4)
   --batch-size N      SQS records per invocation, 1 to 10 (default: 10)
+  --no-timeline       replay without day-by-day reminder runs: faster, but reminders run only once, at the end
   --show-profiles N   print N customer profiles (default: all for the demo, 0 for other input)
+  --samples N         print N sample messages (default: 8)
   --source NAME       EventBridge source of the events (default: core-banking)
   --help              print this help
 
@@ -52,11 +62,14 @@ interface StartOptions {
   exit: boolean;
   inMemory: boolean;
   dataDirectory: string;
+  outboxDirectory: string;
   reportPath?: string;
   tableName: string;
   lanes: number;
   batchSize: number;
+  timeline: boolean;
   showProfiles?: number;
+  samples: number;
   source?: string;
 }
 
@@ -68,8 +81,8 @@ function positiveInteger(
 ) {
   if (value === undefined) return fallback;
   const number = Number(value);
-  if (!Number.isInteger(number) || number < 1 || number > max) {
-    throw new Error(`--${option} must be a whole number from 1 to ${max}, got "${value}"`);
+  if (!Number.isInteger(number) || number < 0 || number > max) {
+    throw new Error(`--${option} must be a whole number from 0 to ${max}, got "${value}"`);
   }
   return number;
 }
@@ -83,28 +96,37 @@ function parseOptions(argv: string[]): StartOptions | undefined {
       exit: { type: "boolean", default: false },
       "in-memory": { type: "boolean", default: false },
       "data-dir": { type: "string", default: ".data/dynamodb" },
+      "outbox-dir": { type: "string", default: ".data/outbox" },
       report: { type: "string" },
       table: { type: "string", default: "personalization" },
       lanes: { type: "string" },
       "batch-size": { type: "string" },
+      "no-timeline": { type: "boolean", default: false },
       "show-profiles": { type: "string" },
+      samples: { type: "string" },
       source: { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
   if (values.help) return undefined;
+  const lanes = positiveInteger(values.lanes, "lanes", 4, 64);
+  const batchSize = positiveInteger(values["batch-size"], "batch-size", 10, 10);
+  if (lanes < 1 || batchSize < 1) throw new Error("--lanes and --batch-size must be at least 1");
   return {
     ...(values.input !== undefined && { input: values.input }),
     exit: values.exit,
     inMemory: values["in-memory"],
     dataDirectory: values["data-dir"],
+    outboxDirectory: values["outbox-dir"],
     ...(values.report !== undefined && { reportPath: values.report }),
     tableName: values.table,
-    lanes: positiveInteger(values.lanes, "lanes", 4, 64),
-    batchSize: positiveInteger(values["batch-size"], "batch-size", 10, 10),
+    lanes,
+    batchSize,
+    timeline: !values["no-timeline"],
     ...(values["show-profiles"] !== undefined && {
       showProfiles: positiveInteger(values["show-profiles"], "show-profiles", 0),
     }),
+    samples: positiveInteger(values.samples, "samples", 8),
     ...(values.source !== undefined && { source: values.source }),
   };
 }
@@ -112,7 +134,8 @@ function parseOptions(argv: string[]): StartOptions | undefined {
 /**
  * Sets the environment the handlers read, as the CDK stack sets it in AWS. Handler logs go to the
  * console at ERROR unless POWERTOOLS_LOG_LEVEL says otherwise, and metrics are off locally: the
- * summary reports the counts and the quarantine reasons instead.
+ * summary reports the counts and the quarantine reasons instead. Replays decide with the events' own
+ * time, so the check that drops messages about old events is off.
  */
 function configureEnvironment(options: StartOptions, endpoint: string): void {
   process.env.TABLE_NAME = options.tableName;
@@ -122,12 +145,15 @@ function configureEnvironment(options: StartOptions, endpoint: string): void {
   process.env.AWS_SECRET_ACCESS_KEY ??= LOCAL_CREDENTIALS.secretAccessKey;
   process.env.POWERTOOLS_LOG_LEVEL ??= "ERROR";
   process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
+  process.env.MAX_EVENT_AGE_HOURS ??= "0";
 }
 
-function recordOutcome(report: ReplayReport, outcome: IngestOutcome): void {
+/** Counts one ingest outcome into the report. */
+function recordIngest(report: ReplayReport, outcome: IngestOutcome, samples: Decision[][]): void {
   switch (outcome.kind) {
     case "applied":
       report.eventsApplied += 1;
+      recordDecisions(report, outcome.customerId, outcome.decisions, outcome.suppressions, samples);
       break;
     case "duplicate":
       report.eventsDuplicate += 1;
@@ -145,13 +171,90 @@ function recordOutcome(report: ReplayReport, outcome: IngestOutcome): void {
   }
 }
 
+function recordDecisions(
+  report: ReplayReport,
+  customerId: string,
+  decisions: readonly Decision[],
+  suppressions: ReadonlyArray<{ reason: string }>,
+  samples: Decision[][],
+): void {
+  for (const suppression of suppressions) increment(report.suppressed, suppression.reason);
+  for (const decision of decisions) {
+    increment(decision.kind === "offer" ? report.offers : report.alerts, decision.ruleId);
+    for (const channel of decision.channels) {
+      increment(report.messages.byChannel, channel);
+      increment(report.messages.byLanguage, decision.language);
+      if (decision.notBefore) report.messages.deferredForQuietHours += 1;
+    }
+    samples.push([{ ...decision, triggerKey: customerId }]);
+  }
+}
+
+function recordReminders(report: ReplayReport, result: ReminderResult, samples: Decision[][]): void {
+  report.reminders.runs += 1;
+  report.reminders.entriesChecked += result.entriesChecked;
+  report.reminders.sent += result.decisions.length;
+  const customerOf = new Map(result.messages.map((message) => [message.triggerKey, message.customerId]));
+  for (const decision of result.decisions) {
+    recordDecisions(report, customerOf.get(decision.triggerKey) ?? "", [decision], [], samples);
+  }
+  for (const suppression of result.suppressions) increment(report.suppressed, suppression.reason);
+}
+
+function recordDispatch(report: ReplayReport, outcome: DispatchOutcome): void {
+  if (outcome.status === "delivered") increment(report.deliveries.delivered, outcome.channel);
+  if (outcome.status === "failed") {
+    increment(report.deliveries.failed, outcome.channel);
+    if (outcome.reason) increment(report.deliveries.failureReasons, outcome.reason.replace(/: .*$/, ""));
+  }
+}
+
+/** Picks varied samples: each rule once, in its customers' languages, alerts before offers. */
+function pickSamples(decided: Decision[][], count: number): ReplayReport["messageSamples"] {
+  const seen = new Set<string>();
+  const picked: ReplayReport["messageSamples"] = [];
+  const all = decided.flat().sort((a, b) => Number(a.kind === "offer") - Number(b.kind === "offer"));
+  for (const decision of all) {
+    const key = `${decision.ruleId}:${decision.language}`;
+    if (seen.has(key) || picked.length >= count) continue;
+    seen.add(key);
+    picked.push({
+      customerId: decision.triggerKey,
+      ruleId: decision.ruleId,
+      language: decision.language,
+      channels: decision.channels,
+      title: decision.text.title,
+      body: decision.text.body,
+      ...(decision.notBefore && { deferredUntil: decision.notBefore }),
+    });
+  }
+  return picked;
+}
+
+function customersIn(sources: readonly SourceEvent[]): Set<string> {
+  const customers = new Set<string>();
+  for (const source of sources) {
+    if (source.kind !== "event") continue;
+    const detail = source.event.detail;
+    if (
+      typeof detail === "object" &&
+      detail !== null &&
+      "customerId" in detail &&
+      typeof detail.customerId === "string"
+    ) {
+      customers.add(detail.customerId);
+    }
+  }
+  return customers;
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   if (!options) {
     console.log(HELP);
     return;
   }
-  // The SDK warns that releases after January 2027 need Node.js 22; Lambda runs 22 already.
+  // The SDK warns that its releases after January 2027 need Node.js 22; Lambda runs 22 already.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
   const input = loadInput(options.input, options.source);
@@ -176,17 +279,9 @@ async function main(): Promise<void> {
 
   try {
     configureEnvironment(options, endpoint);
-    const dynamoDb = new DynamoDBClient({});
-    const counter = new RequestCounter();
-    counter.attach(dynamoDb);
-    const documentClient = createDocumentClient(dynamoDb);
-    const created = await ensureTable(dynamoDb, options.tableName);
-    console.error(`Table ${options.tableName} ${created ? "created" : "already exists"} at ${endpoint}`);
-
-    const ingest = createIngestHandler(
-      createIngestDependencies({ documentClient, onOutcome: (outcome) => recordOutcome(report, outcome) }),
-    );
-
+    const outbox = new LocalOutboxFolder(resolve(options.outboxDirectory));
+    outbox.reset();
+    const decided: Decision[][] = [];
     const bar = new SingleBar({
       format: "Replaying {bar} {value}/{total} events | {percentage}% | {eta_formatted} left",
       stream: process.stderr,
@@ -194,25 +289,59 @@ async function main(): Promise<void> {
       notTTYSchedule: 5_000,
       hideCursor: true,
     });
+    const runtime = new LocalRuntime(endpoint, options.tableName, outbox, {
+      onIngest: (outcome) => recordIngest(report, outcome, decided),
+      onReminders: (result) => recordReminders(report, result, decided),
+      onDispatch: (outcome) => recordDispatch(report, outcome),
+      onProgress: (processed) => bar.increment(processed),
+    });
+    const created = await ensureTable(runtime.dynamoDb, options.tableName);
+    console.error(`Table ${options.tableName} ${created ? "created" : "already exists"} at ${endpoint}`);
+
+    const seeds: SeedCustomer[] =
+      input.format === "demo" ? [...DEMO_CUSTOMERS] : recipientsFor(customersIn(input.events));
+    const seeded = await seedCustomers(runtime.documentClient, options.tableName, seeds, new Date());
+    console.error(
+      `Wrote ${seeded} settings items for ${seeds.length} customers (preferences, consents, e-mail, devices)`,
+    );
+    await runtime.followStream();
+
     bar.start(input.events.length, 0);
-    const requestsBefore = counter.total();
+    const requestsBefore = runtime.requests.total();
     const started = performance.now();
-    const replay = await replayThroughQueue(input.events, ingest, {
+    const timeZones = [
+      DEFAULT_TIME_ZONE,
+      ...new Set(seeds.map((seed) => seed.preferences?.timeZone ?? DEFAULT_TIME_ZONE)),
+    ];
+    const replay = await runtime.replay(input.events, {
       lanes: options.lanes,
       batchSize: options.batchSize,
-      maxReceiveCount: 5,
-      functionName: "personalization-ingest",
-      onBatch: (processed) => bar.increment(processed),
+      timeZones: [...new Set(timeZones)],
+      timeline: options.timeline,
     });
     bar.stop();
-
     report.elapsedSeconds = (performance.now() - started) / 1000;
     report.eventsPerSecond = input.events.length / Math.max(report.elapsedSeconds, 0.001);
     report.eventsDeadLettered = replay.deadLettered.length;
-    report.dynamodb.requests = counter.snapshot();
-    report.dynamodb.requestsPerEvent = (counter.total() - requestsBefore) / Math.max(input.events.length, 1);
+    report.dynamodb.requestsPerEvent =
+      (runtime.requests.total() - requestsBefore) / Math.max(input.events.length, 1);
 
-    const profiles = await scanProfiles(documentClient, options.tableName);
+    console.error("Dispatching messages from the table's stream…");
+    await runtime.dispatchFromStream();
+    await runtime.releaseDue();
+    await runtime.dispatchFromStream();
+    report.dynamodb.requests = runtime.requests.snapshot();
+    const customerMessages = Object.values(report.messages.byChannel).reduce((sum, count) => sum + count, 0);
+    const settled = [
+      ...Object.entries(report.deliveries.delivered),
+      ...Object.entries(report.deliveries.failed),
+    ]
+      .filter(([channel]) => channel !== "event")
+      .reduce((sum, [, count]) => sum + count, 0);
+    report.deliveries.waiting = Math.max(0, customerMessages - settled);
+    report.messageSamples = pickSamples(decided, options.samples);
+
+    const profiles = await scanProfiles(runtime.documentClient, options.tableName);
     report.recurringPayees = summarizeRecurring(profiles);
 
     console.log("");
@@ -220,6 +349,13 @@ async function main(): Promise<void> {
     for (const sample of report.quarantineSamples) {
       for (const reason of sample.reasons)
         console.log(`  quarantined ${sample.eventId}: ${reason.field} ${reason.message}`);
+    }
+    for (const messageId of replay.deadLettered.slice(0, 5)) {
+      console.log(`  dead-lettered message ${messageId}: failed 5 times; see the error log above`);
+    }
+    if (report.messageSamples.length > 0) {
+      console.log(`\nSample messages (local push, e-mail and event files in ${outbox.folder})`);
+      for (const line of describeSamples(report.messageSamples)) console.log(line);
     }
     const profilesToShow = options.showProfiles ?? (input.format === "demo" ? profiles.length : 0);
     if (profilesToShow > 0) {
@@ -232,9 +368,7 @@ async function main(): Promise<void> {
       writeFileSync(options.reportPath, `${JSON.stringify(report, null, 2)}\n`);
       console.log(`\nReport written to ${options.reportPath}`);
     }
-    for (const messageId of replay.deadLettered.slice(0, 5)) {
-      console.log(`  dead-lettered message ${messageId}: failed ${5} times; see the error log above`);
-    }
+    runtime.close();
 
     if (options.exit) return;
     console.log(
@@ -247,6 +381,7 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
-  console.error(error instanceof Error ? `Error: ${error.message}` : error);
+  const message = error instanceof Error ? error.message : String(error);
+  console.error(`Error: ${message}${/option/i.test(message) ? "; see npm start -- --help" : ""}`);
   process.exitCode = 1;
 });

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { uniformInt } from "pure-rand/distribution/uniformInt";
 import { xoroshiro128plus } from "pure-rand/generator/xoroshiro128plus";
 import { TRANSACTION_POSTED_SCHEMA_VERSION } from "../../lambdas/contracts/transaction-posted";
@@ -6,13 +7,23 @@ import { deterministicEventId, type SourceEvent, wrapTransactionPosted } from ".
 
 /**
  * The built-in demo: five invented customers of a Vietnamese bank, paying in VND at Vietnamese
- * merchants over the last three months and the current month up to now. Their transactions include
- * salaries, bills, subscriptions, a trip to Thailand, a large purchase and a tuition payment that
- * drains an account. The same seed and month give the same events, so a second run applies nothing new.
- * It also carries one duplicate and two invalid events, to show deduplication and quarantine.
+ * merchants from {@link DEMO_START} up to now. Their transactions include salaries, bills,
+ * subscriptions, a trip to Thailand, a large purchase and a tuition payment that drains an account.
+ * Each day's transactions are drawn from a generator seeded with the customer and the date, so a run
+ * on a later day repeats every earlier transaction with the same id and content and only adds the
+ * new ones. The demo also carries one duplicate and two invalid events, to show deduplication and
+ * quarantine.
  */
 
 type Rng = ReturnType<typeof xoroshiro128plus>;
+
+/** First day of the demo; a fixed date keeps every run's history identical. */
+export const DEMO_START = "2026-08-01";
+
+/** A generator seeded by a name, such as a customer and a date. */
+function seeded(name: string): Rng {
+  return xoroshiro128plus(createHash("sha256").update(name).digest().readInt32BE(0));
+}
 
 interface DemoAccount {
   readonly customerId: string;
@@ -36,7 +47,6 @@ interface Spend {
 export interface DemoOptions {
   /** The moment the demo ends; no event is booked after it. Defaults to the current time. */
   readonly now?: Date;
-  readonly seed?: number;
 }
 
 /** Local date and time in Vietnam (UTC+07:00, no daylight saving) as "YYYY-MM-DDTHH:MM". */
@@ -67,9 +77,10 @@ const GROCERIES = ["WinMart", "Co.opmart", "Bách Hóa Xanh", "GO! Mall", "Lotte
 const SHOPPING = ["Shopee", "Lazada", "Tiki"];
 
 /** Everyday spending of a salaried customer in Ho Chi Minh City for the given days. */
-function everydaySpending(rng: Rng, days: readonly string[], intensity: number): Spend[] {
+function everydaySpending(customerId: string, days: readonly string[], intensity: number): Spend[] {
   const spends: Spend[] = [];
   for (const date of days) {
+    const rng = seeded(`${customerId}:${date}`);
     if (uniformInt(rng, 0, 99) < 55 * intensity) {
       spends.push({
         date,
@@ -209,7 +220,7 @@ function tripToBangkok(rng: Rng, firstDay: string): Spend[] {
 interface DemoCustomer {
   readonly customerId: string;
   readonly openingBalance: number;
-  spends(rng: Rng, months: readonly string[], today: string): Spend[];
+  spends(months: readonly string[], today: string): Spend[];
 }
 
 const CUSTOMERS: readonly DemoCustomer[] = [
@@ -217,10 +228,10 @@ const CUSTOMERS: readonly DemoCustomer[] = [
     // A salaried office worker with rent, bills and subscriptions, who buys a laptop this month.
     customerId: "demo-an",
     openingBalance: 42_000_000,
-    spends(rng, months, today) {
+    spends(months, today) {
       const spends: Spend[] = [];
       for (const month of months) {
-        spends.push(...everydaySpending(rng, monthDays(`${month}-01`, today), 1));
+        spends.push(...everydaySpending(this.customerId, monthDays(`${month}-01`, today), 1));
         spends.push(
           ...monthlyCommitments(month, today, [
             {
@@ -228,7 +239,14 @@ const CUSTOMERS: readonly DemoCustomer[] = [
               spend: { ...bill("Chủ nhà Nguyễn Thị Lan", 7_000_000, "RENT", "transfer"), time: "07:45" },
             },
             { day: 5, spend: salary(28_500_000, "CONG TY TNHH PHAN MEM SAO VIET") },
-            { day: 12, spend: bill("EVN HCMC - Tiền điện", thousands(rng, 780_000, 1_150_000), "ELEC") },
+            {
+              day: 12,
+              spend: bill(
+                "EVN HCMC - Tiền điện",
+                thousands(seeded(`${this.customerId}:${month}:evn`), 780_000, 1_150_000),
+                "ELEC",
+              ),
+            },
             { day: 15, spend: bill("VNPT - Cước internet", 265_000, "NWCM", "direct_debit") },
             {
               day: 18,
@@ -243,7 +261,7 @@ const CUSTOMERS: readonly DemoCustomer[] = [
           ]),
         );
       }
-      const purchaseDay = addDays(`${months.at(-1)}-01`, 1);
+      const purchaseDay = "2026-12-02";
       if (purchaseDay <= today) {
         spends.push({
           date: purchaseDay,
@@ -261,10 +279,10 @@ const CUSTOMERS: readonly DemoCustomer[] = [
     // Travels to Bangkok last month and pays by card and ATM there.
     customerId: "demo-binh",
     openingBalance: 25_000_000,
-    spends(rng, months, today) {
+    spends(months, today) {
       const spends: Spend[] = [];
       for (const month of months) {
-        spends.push(...everydaySpending(rng, monthDays(`${month}-01`, today), 0.7));
+        spends.push(...everydaySpending(this.customerId, monthDays(`${month}-01`, today), 0.7));
         spends.push(
           ...monthlyCommitments(month, today, [
             { day: 10, spend: salary(19_000_000, "BENH VIEN DA KHOA TAM ANH") },
@@ -272,9 +290,13 @@ const CUSTOMERS: readonly DemoCustomer[] = [
           ]),
         );
       }
-      const tripStart = `${months.at(-2)}-14`;
+      const tripStart = "2026-11-14";
       if (tripStart <= today)
-        spends.push(...tripToBangkok(rng, tripStart).filter((spend) => spend.date <= today));
+        spends.push(
+          ...tripToBangkok(seeded(`${this.customerId}:trip`), tripStart).filter(
+            (spend) => spend.date <= today,
+          ),
+        );
       return spends;
     },
   },
@@ -282,10 +304,10 @@ const CUSTOMERS: readonly DemoCustomer[] = [
     // A student whose tuition payment leaves the account almost empty.
     customerId: "demo-chi",
     openingBalance: 3_500_000,
-    spends(rng, months, today) {
+    spends(months, today) {
       const spends: Spend[] = [];
       for (const month of months) {
-        spends.push(...everydaySpending(rng, monthDays(`${month}-01`, today), 0.35));
+        spends.push(...everydaySpending(this.customerId, monthDays(`${month}-01`, today), 0.35));
         spends.push(
           ...monthlyCommitments(month, today, [
             {
@@ -302,7 +324,7 @@ const CUSTOMERS: readonly DemoCustomer[] = [
           ]),
         );
       }
-      const tuitionDay = `${months.at(-2)}-25`;
+      const tuitionDay = "2026-11-25";
       if (tuitionDay <= today) {
         spends.push({
           date: tuitionDay,
@@ -322,15 +344,22 @@ const CUSTOMERS: readonly DemoCustomer[] = [
     // Keeps a large idle balance and pays a monthly insurance premium.
     customerId: "demo-dung",
     openingBalance: 385_000_000,
-    spends(rng, months, today) {
+    spends(months, today) {
       const spends: Spend[] = [];
       for (const month of months) {
-        spends.push(...everydaySpending(rng, monthDays(`${month}-01`, today), 0.5));
+        spends.push(...everydaySpending(this.customerId, monthDays(`${month}-01`, today), 0.5));
         spends.push(
           ...monthlyCommitments(month, today, [
             { day: 3, spend: salary(62_000_000, "CONG TY CP DAU TU XAY DUNG HOA BINH") },
             { day: 8, spend: bill("Prudential Việt Nam", 1_850_000, "LIFI", "direct_debit") },
-            { day: 12, spend: bill("EVN HCMC - Tiền điện", thousands(rng, 1_400_000, 2_100_000), "ELEC") },
+            {
+              day: 12,
+              spend: bill(
+                "EVN HCMC - Tiền điện",
+                thousands(seeded(`${this.customerId}:${month}:evn`), 1_400_000, 2_100_000),
+                "ELEC",
+              ),
+            },
           ]),
         );
       }
@@ -341,10 +370,10 @@ const CUSTOMERS: readonly DemoCustomer[] = [
     // An expatriate who reads messages in English.
     customerId: "demo-emma",
     openingBalance: 58_000_000,
-    spends(rng, months, today) {
+    spends(months, today) {
       const spends: Spend[] = [];
       for (const month of months) {
-        spends.push(...everydaySpending(rng, monthDays(`${month}-01`, today), 0.8));
+        spends.push(...everydaySpending(this.customerId, monthDays(`${month}-01`, today), 0.8));
         spends.push(
           ...monthlyCommitments(month, today, [
             { day: 25, spend: salary(71_000_000, "INTERNATIONAL SCHOOL HCMC") },
@@ -371,26 +400,30 @@ const CUSTOMERS: readonly DemoCustomer[] = [
 export function demoEvents(options: DemoOptions = {}): SourceEvent[] {
   const now = vietnamLocalTime(options.now ?? new Date());
   const today = now.slice(0, 10);
-  const currentMonth = today.slice(0, 7);
-  const months = [-3, -2, -1, 0].map((offset) => addMonths(currentMonth, offset));
+  const months: string[] = [];
+  for (let month = DEMO_START.slice(0, 7); month <= today.slice(0, 7); month = addMonths(month, 1))
+    months.push(month);
   const events: SourceEvent[] = [];
 
-  CUSTOMERS.forEach((customer, customerIndex) => {
-    const rng = xoroshiro128plus((options.seed ?? 2026) + customerIndex * 7919);
+  for (const customer of CUSTOMERS) {
     const account: DemoAccount = {
       customerId: customer.customerId,
       accountId: `${customer.customerId}-current`,
       balance: customer.openingBalance,
     };
     const spends = customer
-      .spends(rng, months, today)
+      .spends(months, today)
       .map((spend) => ({ ...spend, time: spend.time.padStart(5, "0") }))
       .filter((spend) => `${spend.date}T${spend.time}` <= now)
       .sort((a, b) => `${a.date}T${a.time}`.localeCompare(`${b.date}T${b.time}`));
 
-    spends.forEach((spend, index) => {
+    const perMinute = new Map<string, number>();
+    for (const spend of spends) {
       account.balance += spend.direction === "credit" ? spend.amount : -spend.amount;
-      const transactionId = `${customer.customerId}-${currentMonth}-${String(index).padStart(4, "0")}`;
+      const minute = `${spend.date.replaceAll("-", "")}${spend.time.replace(":", "")}`;
+      const sequence = perMinute.get(minute) ?? 0;
+      perMinute.set(minute, sequence + 1);
+      const transactionId = `${customer.customerId}-${minute}-${sequence}`;
       const detail = {
         schemaVersion: TRANSACTION_POSTED_SCHEMA_VERSION,
         transactionId,
@@ -409,14 +442,14 @@ export function demoEvents(options: DemoOptions = {}): SourceEvent[] {
         ...(spend.originalAmount && { originalAmount: spend.originalAmount }),
       };
       events.push(wrapTransactionPosted(detail, deterministicEventId(`demo:${transactionId}`)));
-    });
-  });
+    }
+  }
 
-  return [...events, ...demonstrationFaults(events, currentMonth)];
+  return [...events, ...demonstrationFaults(events)];
 }
 
 /** Builds a redelivered copy of one event and two invalid events, for the summary to show as duplicate and quarantined. */
-function demonstrationFaults(events: readonly SourceEvent[], currentMonth: string): SourceEvent[] {
+function demonstrationFaults(events: readonly SourceEvent[]): SourceEvent[] {
   const first = events[0];
   const faults: SourceEvent[] = [];
   if (first?.kind === "event") faults.push(first);
@@ -424,10 +457,10 @@ function demonstrationFaults(events: readonly SourceEvent[], currentMonth: strin
     wrapTransactionPosted(
       {
         schemaVersion: TRANSACTION_POSTED_SCHEMA_VERSION,
-        transactionId: `demo-invalid-${currentMonth}-${id}`,
+        transactionId: `demo-invalid-${id}`,
         customerId: "demo-an",
         accountId: "demo-an-current",
-        bookingTime: `${currentMonth}-01T10:00:00+07:00`,
+        bookingTime: `${DEMO_START}T10:00:00+07:00`,
         amount: "150000",
         currency: "VND",
         direction: "debit",
@@ -435,7 +468,7 @@ function demonstrationFaults(events: readonly SourceEvent[], currentMonth: strin
         channel: "card",
         ...changes,
       },
-      deterministicEventId(`demo:invalid:${currentMonth}:${id}`),
+      deterministicEventId(`demo:invalid:${id}`),
     );
   faults.push(invalid("decimals", { amount: "150000.50" }), invalid("currency", { currency: "VNX" }));
   return faults;

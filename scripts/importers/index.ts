@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { basename, extname, join } from "node:path";
+import { extname, join } from "node:path";
 import { findBerkaTransactionsFile, importBerka } from "./berka";
 import { demoEvents } from "./demo";
 import { importPlaid } from "./plaid";
@@ -32,13 +32,14 @@ function isPlaidFile(path: string): boolean {
  * as they are, so the replay validates or quarantines them the way the queue consumer would.
  */
 export function importJsonl(path: string, source?: string): SourceEvent[] {
-  const name = basename(path);
   const events: SourceEvent[] = [];
   readFileSync(path, "utf8")
     .split(/\r?\n/)
     .forEach((line, index) => {
       if (line.trim() === "") return;
-      const id = deterministicEventId(`jsonl:${name}:${index + 1}`);
+      // The line's text and position name the event, so the same line of the same file keeps its id
+      // across runs while files that share a name but differ in content do not collide.
+      const id = deterministicEventId(`jsonl:${index + 1}:${line}`);
       let json: unknown;
       try {
         json = JSON.parse(line);
@@ -59,6 +60,30 @@ export function importJsonl(path: string, source?: string): SourceEvent[] {
       }
     });
   return events;
+}
+
+/**
+ * Reads a .json file that holds one event or an array of events, as the samples in events/ do;
+ * returns undefined for anything else, which is then read as JSONL.
+ */
+function readJsonEvents(path: string, source?: string): SourceEvent[] | undefined {
+  let json: unknown;
+  try {
+    json = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    return undefined;
+  }
+  const items = Array.isArray(json) ? json : [json];
+  return items.map((item, index) => {
+    const text = JSON.stringify(item);
+    const id = deterministicEventId(`json:${index + 1}:${text}`);
+    if (typeof item === "object" && item !== null && !Array.isArray(item) && !("detail-type" in item)) {
+      return wrapTransactionPosted({ ...item }, id, source);
+    }
+    const envelopeId =
+      typeof item === "object" && item !== null && "id" in item && typeof item.id === "string" ? item.id : id;
+    return { kind: "raw", id: envelopeId, text };
+  });
 }
 
 /**
@@ -98,6 +123,8 @@ export function loadInput(path: string | undefined, source?: string): LoadedInpu
   if (isPlaidFile(path)) {
     return { format: "plaid", description: `Plaid sandbox file ${path}`, events: importPlaid(path, source) };
   }
+  const wholeFile = extname(path).toLowerCase() === ".json" ? readJsonEvents(path, source) : undefined;
+  if (wholeFile) return { format: "jsonl", description: `JSON events in ${path}`, events: wholeFile };
   const extension = extname(path).toLowerCase();
   if (extension === ".jsonl" || extension === ".ndjson" || extension === ".json") {
     return { format: "jsonl", description: `JSONL events in ${path}`, events: importJsonl(path, source) };

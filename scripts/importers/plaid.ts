@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import * as z from "zod/mini";
 import { TRANSACTION_POSTED_SCHEMA_VERSION } from "../../lambdas/contracts/transaction-posted";
-import { formatMinorAsDecimal } from "../../lambdas/domain/money";
+import { formatMinorAsDecimal, parseDecimalToMinor } from "../../lambdas/domain/money";
 import { deterministicEventId, type SourceEvent, wrapTransactionPosted } from "./source-event";
 
 /**
@@ -67,13 +67,13 @@ function channelOf(description: string, moneyIn: boolean): string {
   return moneyIn ? "transfer" : "card";
 }
 
-/** Exact cents of a Plaid amount: the decimal text of the JSON number, validated to two decimals. */
-function centsOf(amount: number, where: string): number {
-  const text = String(Math.abs(amount));
-  if (!/^\d+(\.\d{1,2})?$/.test(text))
-    throw new Error(`${where}: amount ${amount} has more than two decimals`);
-  const [whole = "0", fraction = ""] = text.split(".");
-  return Number(whole) * 100 + Number(fraction.padEnd(2, "0"));
+/** Exact minor units of a Plaid amount: the decimal text of the JSON number, in the currency's exponent. */
+function minorOf(amount: number, currency: string, where: string): number {
+  const parsed = parseDecimalToMinor(String(amount), currency);
+  if (!parsed.ok) {
+    throw new Error(`${where}: amount ${amount} is not a valid ${currency} amount (${parsed.problem.kind})`);
+  }
+  return parsed.minor;
 }
 
 /**
@@ -97,15 +97,23 @@ export function importPlaid(path: string, source?: string): SourceEvent[] {
     indexed.sort(
       (a, b) => a.transaction.date_posted.localeCompare(b.transaction.date_posted) || a.index - b.index,
     );
-    let balanceCents = Math.round((account.starting_balance ?? 0) * 100);
+    const accountCurrency = account.transactions[0]?.currency ?? "USD";
+    let balanceMinor = minorOf(
+      account.starting_balance ?? 0,
+      accountCurrency,
+      `${path} account ${accountIndex}`,
+    );
 
     for (const { transaction, index } of indexed) {
       const where = `${path} account ${accountIndex} transaction ${index}`;
       const moneyIn = transaction.amount < 0;
-      const cents = centsOf(transaction.amount, where);
-      balanceCents += moneyIn ? cents : -cents;
-      const channel = channelOf(transaction.description, moneyIn);
       const currency = transaction.currency;
+      if (currency !== accountCurrency) {
+        throw new Error(`${where}: currency ${currency} differs from the account's ${accountCurrency}`);
+      }
+      const cents = Math.abs(minorOf(transaction.amount, currency, where));
+      balanceMinor += moneyIn ? cents : -cents;
+      const channel = channelOf(transaction.description, moneyIn);
       events.push(
         wrapTransactionPosted(
           detailOf(transaction, {
@@ -113,7 +121,7 @@ export function importPlaid(path: string, source?: string): SourceEvent[] {
             accountId,
             channel,
             cents,
-            balanceCents,
+            balanceCents: balanceMinor,
             moneyIn,
             currency,
             index,

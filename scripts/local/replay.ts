@@ -45,7 +45,11 @@ function laneOf(key: string, lanes: number): number {
  */
 export async function replayThroughQueue(
   sources: readonly SourceEvent[],
-  handler: SqsHandler,
+  /**
+   * The handler, or one per lane: like separate Lambda execution environments, separate handler
+   * instances keep per-invocation state (such as buffered metrics) apart.
+   */
+  handler: SqsHandler | readonly SqsHandler[],
   options: ReplayOptions,
 ): Promise<ReplayResult> {
   const lanes: QueuedMessage[][] = Array.from({ length: options.lanes }, () => []);
@@ -63,11 +67,14 @@ export async function replayThroughQueue(
   let redeliveries = 0;
   const deadLettered: string[] = [];
 
-  async function drain(queue: QueuedMessage[]): Promise<void> {
+  const handlerFor = (lane: number): SqsHandler =>
+    typeof handler === "function" ? handler : (handler[lane % handler.length] as SqsHandler);
+
+  async function drain(queue: QueuedMessage[], lane: number): Promise<void> {
     while (queue.length > 0) {
       const batch = queue.splice(0, options.batchSize);
       invocations += 1;
-      const response = await handler(sqsEventOf(batch), lambdaContext(options.functionName));
+      const response = await handlerFor(lane)(sqsEventOf(batch), lambdaContext(options.functionName));
       const failed = new Set(response.batchItemFailures.map((failure) => failure.itemIdentifier));
       let completed = 0;
       for (const message of batch) {
@@ -86,6 +93,6 @@ export async function replayThroughQueue(
     }
   }
 
-  await Promise.all(lanes.map(drain));
+  await Promise.all(lanes.map((queue, lane) => drain(queue, lane)));
   return { invocations, redeliveries, deadLettered };
 }

@@ -3,9 +3,22 @@ import { customerIdFromPartitionKey, SORT_KEYS } from "../../lambdas/adapters/dy
 import { profileFromItem } from "../../lambdas/adapters/dynamodb/ledger-items";
 import type { ValidationReason } from "../../lambdas/contracts/validate-event";
 import { formatMinorAsDecimal } from "../../lambdas/domain/money";
+import { DEFAULT_TIME_ZONE } from "../../lambdas/domain/preferences";
 import { type CustomerProfile, newestMonth } from "../../lambdas/domain/profile";
+import { toLocalTime } from "../../lambdas/domain/zoned-time";
 
-/** Counts of one replay, written to the `--report` file; later stages fill in alerts, offers and messages. */
+/** A message as the customer reads it, for the summary. */
+export interface MessageSample {
+  readonly customerId: string;
+  readonly ruleId: string;
+  readonly language: string;
+  readonly channels: readonly string[];
+  readonly title: string;
+  readonly body: string;
+  readonly deferredUntil?: string;
+}
+
+/** Counts of one replay, written to the `--report` file. */
 export interface ReplayReport {
   input: { format: string; description: string };
   eventsRead: number;
@@ -13,9 +26,27 @@ export interface ReplayReport {
   eventsDuplicate: number;
   eventsQuarantined: number;
   eventsDeadLettered: number;
+  /** Alerts decided, by rule id. */
   alerts: Record<string, number>;
+  /** Offers decided, by rule id. */
   offers: Record<string, number>;
-  messages: { byChannel: Record<string, number>; byLanguage: Record<string, number> };
+  /** Matched rules that sent nothing, by reason (consent, cooldown, daily-cap, channels-off, stale). */
+  suppressed: Record<string, number>;
+  /** Messages decided for customers (one per channel), by channel and by language. */
+  messages: {
+    byChannel: Record<string, number>;
+    byLanguage: Record<string, number>;
+    deferredForQuietHours: number;
+  };
+  /** What dispatch did with the messages and the derived events, by channel. */
+  deliveries: {
+    delivered: Record<string, number>;
+    failed: Record<string, number>;
+    failureReasons: Record<string, number>;
+    /** Messages still waiting at the end: for quiet hours to end, or for a retry. */
+    waiting: number;
+  };
+  reminders: { runs: number; entriesChecked: number; sent: number };
   recurringPayees: {
     customers: number;
     total: number;
@@ -26,6 +57,7 @@ export interface ReplayReport {
   elapsedSeconds: number;
   eventsPerSecond: number;
   quarantineSamples: Array<{ eventId: string; reasons: readonly ValidationReason[] }>;
+  messageSamples: MessageSample[];
 }
 
 export function emptyReport(format: string, description: string): ReplayReport {
@@ -38,12 +70,16 @@ export function emptyReport(format: string, description: string): ReplayReport {
     eventsDeadLettered: 0,
     alerts: {},
     offers: {},
-    messages: { byChannel: {}, byLanguage: {} },
+    suppressed: {},
+    messages: { byChannel: {}, byLanguage: {}, deferredForQuietHours: 0 },
+    deliveries: { delivered: {}, failed: {}, failureReasons: {}, waiting: 0 },
+    reminders: { runs: 0, entriesChecked: 0, sent: 0 },
     recurringPayees: { customers: 0, total: 0, byCategory: {}, byCadence: {} },
     dynamodb: { requests: {}, requestsPerEvent: 0 },
     elapsedSeconds: 0,
     eventsPerSecond: 0,
     quarantineSamples: [],
+    messageSamples: [],
   };
 }
 
@@ -140,6 +176,7 @@ export function describeProfile(profile: CustomerProfile): string[] {
 /** Renders the replay summary for the console. */
 export function describeReport(report: ReplayReport): string[] {
   const perSecond = report.eventsPerSecond.toFixed(0);
+  const { deliveries, messages } = report;
   return [
     `Replayed ${report.input.description}`,
     `  events read        ${report.eventsRead}`,
@@ -150,5 +187,35 @@ export function describeReport(report: ReplayReport): string[] {
     `  elapsed            ${report.elapsedSeconds.toFixed(1)} s (${perSecond} events/s)`,
     `  DynamoDB requests  ${report.dynamodb.requestsPerEvent.toFixed(2)} per event: ${sortedCounts(report.dynamodb.requests)}`,
     `  recurring payees   ${report.recurringPayees.total} at ${report.recurringPayees.customers} customers: ${sortedCounts(report.recurringPayees.byCategory)}`,
+    `  alerts             ${sortedCounts(report.alerts)}`,
+    `  offers             ${sortedCounts(report.offers)}`,
+    `  not sent           ${sortedCounts(report.suppressed)}`,
+    `  reminder runs      ${report.reminders.runs}, ${report.reminders.entriesChecked} due payments checked, ${report.reminders.sent} reminders`,
+    `  messages           ${sortedCounts(messages.byChannel)}; by language ${sortedCounts(messages.byLanguage)}; ${messages.deferredForQuietHours} deferred by quiet hours`,
+    `  delivered          ${sortedCounts(deliveries.delivered)}`,
+    `  failed             ${sortedCounts(deliveries.failed)}${Object.keys(deliveries.failureReasons).length > 0 ? ` (${sortedCounts(deliveries.failureReasons)})` : ""}`,
+    `  still waiting      ${deliveries.waiting}`,
   ];
+}
+
+/** Renders an instant as local time in Vietnam, where the demo's customers live. */
+function localTimeText(iso: string): string {
+  const local = toLocalTime(Date.parse(iso), DEFAULT_TIME_ZONE);
+  return `${local.date} ${local.time} ${DEFAULT_TIME_ZONE}`;
+}
+
+/** Renders sample messages as the customer reads them. */
+export function describeSamples(samples: readonly MessageSample[]): string[] {
+  const lines: string[] = [];
+  for (const sample of samples) {
+    const waiting = sample.deferredUntil
+      ? `, held for quiet hours until ${localTimeText(sample.deferredUntil)}`
+      : "";
+    lines.push(
+      `  [${sample.language}] ${sample.ruleId} to ${sample.customerId} by ${sample.channels.join(", ")}${waiting}`,
+    );
+    lines.push(`    ${sample.title}`);
+    lines.push(`    ${sample.body}`);
+  }
+  return lines;
 }

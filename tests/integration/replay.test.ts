@@ -5,9 +5,11 @@ import { demoEvents } from "../../scripts/importers/demo";
 import { importPlaid } from "../../scripts/importers/plaid";
 import type { SourceEvent } from "../../scripts/importers/source-event";
 import { replayThroughQueue } from "../../scripts/local/replay";
+import { recipientsFor } from "../../scripts/local/seed";
 import { scanProfiles, summarizeRecurring } from "../../scripts/local/summary";
 import { createHarness } from "../helpers/ingest-harness";
 import { createLocalTable } from "../helpers/local-table";
+import { createRuntimeHarness } from "../helpers/runtime-harness";
 import { NEEDS_SAMPLE_DATA, sampleDataAvailable, samplePath } from "../helpers/sample-data";
 
 async function replay(sources: readonly SourceEvent[], tablePrefix: string, times = 1) {
@@ -99,5 +101,59 @@ describe("replay through the queue", () => {
       .filter((payee) => payee.cadence === "monthly")
       .map((payee) => payee.category);
     expect(recurringCategories).toEqual(expect.arrayContaining(["loans", "income"]));
+  });
+});
+
+describe.skipIf(!sampleDataAvailable)(`Berka alerts through the whole pipeline${NEEDS_SAMPLE_DATA}`, () => {
+  it("raises balance and income alerts once, and nothing on a second replay", async () => {
+    // Prepare: accounts whose balance crosses 1,000 CZK downwards or goes below zero, about 2,000 events.
+    const all = importBerka(samplePath("berka"));
+    const crossing = new Set<string>();
+    for (const source of all) {
+      if (source.kind !== "event") continue;
+      const detail = source.event.detail as Record<string, string>;
+      if (Number(detail.balanceAfter) < 1000 && detail.direction === "debit")
+        crossing.add(String(detail.accountId));
+      if (crossing.size >= 25) break;
+    }
+    const sources = all.filter(
+      (source) =>
+        source.kind === "event" &&
+        crossing.has(String((source.event.detail as Record<string, string>).accountId)),
+    );
+    const table = await createLocalTable("berka-alerts");
+    const harness = await createRuntimeHarness(table);
+    const customers = new Set(
+      sources.map((source) =>
+        source.kind === "event" ? String((source.event.detail as Record<string, string>).customerId) : "",
+      ),
+    );
+    await harness.seed(recipientsFor(customers));
+
+    // Act: without day-by-day reminder runs, which the pipeline tests cover, to keep this test fast.
+    await harness.replay(sources, false);
+    await harness.runtime.dispatchFromStream();
+    const firstRun = harness.ingested.flatMap((outcome) =>
+      outcome.kind === "applied" ? outcome.decisions : [],
+    );
+    const pushesAfterFirst = harness.channelFile("push.jsonl").length;
+    const ingestedBefore = harness.ingested.length;
+    await harness.replay(sources, false);
+    await harness.runtime.dispatchFromStream();
+
+    // Assess
+    const byRule = new Map<string, number>();
+    for (const decision of firstRun) byRule.set(decision.ruleId, (byRule.get(decision.ruleId) ?? 0) + 1);
+    expect(byRule.get("negative-balance")).toBeGreaterThan(0);
+    expect(byRule.get("low-balance")).toBeGreaterThan(0);
+    expect(byRule.get("income-received")).toBeGreaterThan(0);
+    expect(firstRun.every((decision) => decision.language === "vi")).toBe(true);
+    expect(firstRun.some((decision) => decision.kind === "offer")).toBe(false);
+    const secondRun = harness.ingested.slice(ingestedBefore);
+    expect(secondRun.every((outcome) => outcome.kind === "duplicate")).toBe(true);
+    expect(harness.channelFile("push.jsonl")).toHaveLength(pushesAfterFirst);
+
+    harness.close();
+    await table.drop();
   });
 });
