@@ -35,9 +35,21 @@ export function quarantineSortKey(eventId: string): string {
   return `${SORT_KEYS.quarantinePrefix}${eventId}`;
 }
 
+/**
+ * Prefix of every quarantine partition. Quarantined events hold raw message bodies, so they stay out
+ * of the customer's `C#` partition: IAM can then let the API functions read `C#` partitions only
+ * (`dynamodb:LeadingKeys`), and no customer-facing function can read a quarantined body.
+ */
+export const QUARANTINE_PARTITION_PREFIX = "QUARANTINE#";
+
+/** Partition of a customer's quarantined events. */
+export function customerQuarantinePartitionKey(customerId: string): string {
+  return `${QUARANTINE_PARTITION_PREFIX}C#${customerId}`;
+}
+
 /** Partition of a quarantined event whose customer id is missing or invalid: one partition per event. */
 export function unattributedQuarantinePartitionKey(eventId: string): string {
-  return `Q#${eventId}`;
+  return `${QUARANTINE_PARTITION_PREFIX}E#${eventId}`;
 }
 
 /** GSI1 partition of open quarantined events in one shard. */

@@ -16,7 +16,7 @@ import type {
 } from "../../ports/quarantine-store";
 import {
   closedQuarantineShardKey,
-  customerPartitionKey,
+  customerQuarantinePartitionKey,
   QUARANTINE_SHARDS,
   quarantineShardKey,
   quarantineShardOf,
@@ -50,7 +50,7 @@ export interface DynamoDbQuarantineStoreOptions {
 function keyOf(reference: QuarantineReference): { PK: string; SK: string } {
   return {
     PK: reference.customerId
-      ? customerPartitionKey(reference.customerId)
+      ? customerQuarantinePartitionKey(reference.customerId)
       : unattributedQuarantinePartitionKey(reference.eventId),
     SK: quarantineSortKey(reference.eventId),
   };
@@ -69,7 +69,8 @@ function fromItem(item: Record<string, unknown>): QuarantinedEvent {
 }
 
 /**
- * Quarantined events, stored with the customer's data when the customer id is readable. GSI1 lists
+ * Quarantined events, in a quarantine partition per customer when the customer id is readable and
+ * per event otherwise, never in the customer's `C#` partition (see keys.ts). GSI1 lists
  * them with the event id as sort key, under `QUARANTINE#<shard>` while open and
  * `QUARANTINE#CLOSED#<shard>` once re-driven, so that an event is found by id and the open ones by
  * querying every open shard.
