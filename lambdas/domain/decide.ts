@@ -1,6 +1,7 @@
 import { addDays } from "./calendar";
 import { type Consents, hasAllConsents } from "./consents";
 import type { MessageParams, MessageRenderer, RenderedText } from "./messages/render";
+import { isOfferSuppressed, type OfferFeedback } from "./offer-feedback";
 import type { MessageChannel, Preferences } from "./preferences";
 import { MESSAGE_CHANNELS } from "./preferences";
 import type { NotificationState } from "./profile";
@@ -10,11 +11,12 @@ import type { PostedTransaction } from "./transaction";
 import { endOfQuietHours, isInQuietHours, toLocalTime } from "./zoned-time";
 
 /**
- * From matched rules to messages: consent, cooldown, channels, daily cap, quiet hours and language,
- * in that order. Pure: the clock is an argument, so a replay of history decides as it would have then.
+ * From matched rules to messages: consent, the customer's answers to offers, cooldown, channels,
+ * daily cap, quiet hours and language, in that order. Pure: the clock is an argument, so a replay of
+ * history decides as it would have then.
  */
 
-export type SuppressionReason = "consent" | "cooldown" | "channels-off" | "daily-cap" | "stale";
+export type SuppressionReason = "consent" | "feedback" | "cooldown" | "channels-off" | "daily-cap" | "stale";
 
 export interface Suppression {
   readonly ruleId: string;
@@ -56,6 +58,8 @@ export interface DecisionInput {
   readonly facts: Facts;
   readonly preferences: Preferences;
   readonly consents: Consents;
+  /** Latest answers per offer id; absent means no offer was ever answered. */
+  readonly offerFeedback?: OfferFeedback;
   readonly notifications: NotificationState | undefined;
   /** The decision clock, epoch milliseconds. */
   readonly now: number;
@@ -187,6 +191,10 @@ export function decide(
 
     if (!hasAllConsents(input.consents, rule.consents)) {
       suppress("consent");
+      continue;
+    }
+    if (rule.kind === "offer" && isOfferSuppressed(input.offerFeedback?.[rule.id], now)) {
+      suppress("feedback");
       continue;
     }
     if (stale && !critical) {

@@ -1,5 +1,6 @@
 import type { Consents } from "../domain/consents";
 import { type Decision, type DecisionResult, decide, type Suppression } from "../domain/decide";
+import type { OfferFeedback } from "../domain/offer-feedback";
 import { type OutboxMessage, outboxMessagesFor } from "../domain/outbox";
 import type { Preferences } from "../domain/preferences";
 import type { CustomerProfile, NotificationState, ProfileChange } from "../domain/profile";
@@ -11,6 +12,8 @@ import type { PostedTransaction } from "../domain/transaction";
 export interface CustomerContext {
   readonly preferences: Preferences;
   readonly consents: Consents;
+  /** The customer's latest answer per offer, which can keep an offer from being decided again. */
+  readonly offerFeedback: OfferFeedback;
 }
 
 export interface TransactionDecisionInput {
@@ -72,6 +75,7 @@ export function createRuleDecider(options: RuleDeciderOptions): MessageDecider {
         facts,
         preferences: context.preferences,
         consents: context.consents,
+        offerFeedback: context.offerFeedback,
         notifications: change.profile.notifications,
         now: transaction.bookedAtMs,
         processedAt: input.processedAt,
@@ -121,6 +125,7 @@ export function decidePaymentDue(
       facts,
       preferences: input.context.preferences,
       consents: input.context.consents,
+      offerFeedback: input.context.offerFeedback,
       notifications: input.profile.notifications,
       now: input.now,
       processedAt: input.now,

@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { CONSENT_PURPOSES, type Consents } from "../../domain/consents";
 import { CorruptItemError } from "../../domain/errors";
+import type { OfferFeedback } from "../../domain/offer-feedback";
 import {
   defaultPreferences,
   HOME_WIDGETS,
@@ -21,6 +22,7 @@ export const CUSTOMER_SORT_KEYS = {
   preferences: "PREFERENCES",
   consents: "CONSENTS",
   contact: "CONTACT",
+  offerFeedback: "OFFER_FEEDBACK",
 } as const;
 
 export function customerItemKey(customerId: string, sortKey: string): { PK: string; SK: string } {
@@ -117,4 +119,17 @@ export function consentsToItem(
   version: number,
 ): Record<string, unknown> {
   return { ...customerItemKey(customerId, CUSTOMER_SORT_KEYS.consents), consents, version };
+}
+
+const OfferFeedbackItemSchema = z.object({
+  feedback: z.record(
+    z.string(),
+    z.object({ action: z.enum(["clicked", "accepted", "dismissed", "not_interested"]), at: z.string() }),
+  ),
+});
+
+/** The latest feedback per offer; an item that does not parse counts as no feedback. */
+export function offerFeedbackFromItem(item: Record<string, unknown> | undefined): OfferFeedback {
+  const parsed = OfferFeedbackItemSchema.safeParse(item ?? { feedback: {} });
+  return parsed.success ? parsed.data.feedback : {};
 }

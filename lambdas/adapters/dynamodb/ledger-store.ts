@@ -13,7 +13,13 @@ import type {
   LedgerStore,
   StoredDuplicate,
 } from "../../ports/ledger-store";
-import { CUSTOMER_SORT_KEYS, consentsFromItem, customerItemKey, preferencesFromItem } from "./customer-items";
+import {
+  CUSTOMER_SORT_KEYS,
+  consentsFromItem,
+  customerItemKey,
+  offerFeedbackFromItem,
+  preferencesFromItem,
+} from "./customer-items";
 import { customerPartitionKey, dueSortKey } from "./keys";
 import {
   dueEntryToItem,
@@ -61,6 +67,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
       profileKey(customerId),
       customerItemKey(customerId, CUSTOMER_SORT_KEYS.preferences),
       customerItemKey(customerId, CUSTOMER_SORT_KEYS.consents),
+      customerItemKey(customerId, CUSTOMER_SORT_KEYS.offerFeedback),
     ];
     const items = new Map<string, Record<string, unknown>>();
     let request: BatchGetCommandInput["RequestItems"] = { [tableName]: { Keys: keys, ConsistentRead: true } };
@@ -78,6 +85,7 @@ export class DynamoDbLedgerStore implements LedgerStore {
       context: {
         preferences: preferencesFromItem(items.get(CUSTOMER_SORT_KEYS.preferences)).preferences,
         consents: consentsFromItem(items.get(CUSTOMER_SORT_KEYS.consents)).consents,
+        offerFeedback: offerFeedbackFromItem(items.get(CUSTOMER_SORT_KEYS.offerFeedback)),
       },
     };
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ConsentRecord, Consents } from "../../../lambdas/domain/consents";
 import { type DecisionResult, decide } from "../../../lambdas/domain/decide";
+import type { OfferFeedback } from "../../../lambdas/domain/offer-feedback";
 import { defaultPreferences, type Preferences } from "../../../lambdas/domain/preferences";
 import type { CustomerProfile, NotificationState } from "../../../lambdas/domain/profile";
 import { defaultRuleSet } from "../../../lambdas/domain/rules/default-catalog";
@@ -94,6 +95,7 @@ interface Scenario {
   readonly before?: CustomerProfile;
   readonly preferences?: Partial<Preferences>;
   readonly consents?: Consents;
+  readonly offerFeedback?: OfferFeedback;
   readonly notifications?: NotificationState;
   /** Processing delay after the booking time, in milliseconds. */
   readonly delayMs?: number;
@@ -111,6 +113,7 @@ function decideFor(transaction: PostedTransaction, scenario: Scenario = {}): Dec
       facts,
       preferences,
       consents: scenario.consents ?? {},
+      ...(scenario.offerFeedback && { offerFeedback: scenario.offerFeedback }),
       notifications: scenario.notifications,
       now: transaction.bookedAtMs,
       processedAt: transaction.bookedAtMs + (scenario.delayMs ?? 2_000),
@@ -298,6 +301,74 @@ describe("decide", () => {
       // Assess
       expect(result.decisions).toEqual([]);
       expect(result.suppressions).toEqual([{ ruleId: "unusual-spending", reason: "consent" }]);
+    });
+  });
+
+  describe("offer feedback", () => {
+    it("keeps a dismissed offer away for 30 days", () => {
+      // Prepare
+      const offerFeedback: OfferFeedback = {
+        "instalment-offer": { action: "dismissed", at: hoursBefore(MORNING, 29 * 24) },
+      };
+
+      // Act
+      const result = decideFor(instalmentPurchase(), { consents: MARKETING, offerFeedback });
+
+      // Assess
+      expect(result.decisions).toEqual([]);
+      expect(result.suppressions).toEqual([{ ruleId: "instalment-offer", reason: "feedback" }]);
+    });
+
+    it("offers again once the dismissal is 30 days old", () => {
+      // Prepare
+      const offerFeedback: OfferFeedback = {
+        "instalment-offer": { action: "dismissed", at: hoursBefore(MORNING, 30 * 24) },
+      };
+
+      // Act
+      const result = decideFor(instalmentPurchase(), { consents: MARKETING, offerFeedback });
+
+      // Assess
+      expect(decidedRules(result)).toEqual(["instalment-offer"]);
+    });
+
+    it("does not offer a product the customer took within a year", () => {
+      // Prepare
+      const offerFeedback: OfferFeedback = {
+        "instalment-offer": { action: "accepted", at: hoursBefore(MORNING, 300 * 24) },
+      };
+
+      // Act
+      const result = decideFor(instalmentPurchase(), { consents: MARKETING, offerFeedback });
+
+      // Assess
+      expect(result.suppressions).toEqual([{ ruleId: "instalment-offer", reason: "feedback" }]);
+    });
+
+    it("treats a click as interest, not as an answer", () => {
+      // Prepare
+      const offerFeedback: OfferFeedback = {
+        "instalment-offer": { action: "clicked", at: hoursBefore(MORNING, 1) },
+      };
+
+      // Act
+      const result = decideFor(instalmentPurchase(), { consents: MARKETING, offerFeedback });
+
+      // Assess
+      expect(decidedRules(result)).toEqual(["instalment-offer"]);
+    });
+
+    it("never keeps an alert away", () => {
+      // Prepare
+      const offerFeedback: OfferFeedback = {
+        "large-transaction": { action: "not_interested", at: hoursBefore(MORNING, 1) },
+      };
+
+      // Act
+      const result = decideFor(largePurchase(), { offerFeedback });
+
+      // Assess
+      expect(decidedRules(result)).toEqual(["large-transaction"]);
     });
   });
 
