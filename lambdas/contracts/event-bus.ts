@@ -12,8 +12,11 @@ export const DEFAULT_CORE_BANKING_SOURCE = "core-banking";
 export const PERSONALIZATION_SOURCE = "personalization";
 
 /** EventBridge event pattern of the rule that routes `TransactionPosted` events to the ingest queue. */
-export function transactionPostedPattern(source: string = DEFAULT_CORE_BANKING_SOURCE) {
-  return { source: [source], "detail-type": [TRANSACTION_POSTED_DETAIL_TYPE] } as const;
+export function transactionPostedPattern(source: string = DEFAULT_CORE_BANKING_SOURCE): {
+  source: string[];
+  "detail-type": string[];
+} {
+  return { source: [source], "detail-type": [TRANSACTION_POSTED_DETAIL_TYPE] };
 }
 
 /** The EventBridge event fields as they arrive in an SQS message body. */

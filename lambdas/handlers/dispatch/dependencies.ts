@@ -15,7 +15,12 @@ import { ConfigurationError, parseEnvironment, TableNameSchema } from "../../con
 import { PERSONALIZATION_SOURCE } from "../../contracts/event-bus";
 import { renderEmail } from "../../domain/messages/email";
 import { defaultRuleSet } from "../../domain/rules/default-catalog";
-import type { EmailSender, EventPublisher, PushSender } from "../../ports/delivery";
+import {
+  type EmailSender,
+  type EventPublisher,
+  PermanentDeliveryError,
+  type PushSender,
+} from "../../ports/delivery";
 import type { DispatchOutcome } from "../../use-cases/dispatch-message";
 import type { DispatchHandlerDependencies } from "./handler";
 
@@ -25,7 +30,7 @@ export const DispatchEnvironmentSchema = z.object({
   TABLE_NAME: TableNameSchema,
   /** Pinpoint (End User Messaging push) application whose APNs and FCM channels send push notifications. */
   PINPOINT_APPLICATION_ID: optionalText,
-  /** Verified SES identity the e-mails come from. */
+  /** Verified SES identity the e-mails come from; without it, e-mails are recorded as failed. */
   EMAIL_FROM_ADDRESS: optionalText,
   SES_CONFIGURATION_SET: optionalText,
   /** Bus for derived events (AlertRaised, OfferPresented, MessageDelivered, MessageFailed). */
@@ -40,6 +45,15 @@ export interface DispatchDependencyOverrides {
   readonly clock?: () => Date;
   readonly onOutcome?: (outcome: DispatchOutcome) => void;
 }
+
+/** The e-mail channel of a deployment without an SES identity: every e-mail fails with the reason. */
+const emailTurnedOff: EmailSender = {
+  send: async () => {
+    throw new PermanentDeliveryError(
+      "e-mail is not set up for this deployment (EMAIL_FROM_ADDRESS is not set)",
+    );
+  },
+};
 
 function required(value: string | undefined, name: string, purpose: string): string {
   if (value === undefined)
@@ -71,14 +85,14 @@ export function createDispatchDependencies(
     });
   const email =
     overrides.email ??
-    new SesEmailSender(new SESv2Client({}), {
-      fromAddress: required(
-        settings.EMAIL_FROM_ADDRESS,
-        "EMAIL_FROM_ADDRESS",
-        "the verified sender identity",
-      ),
-      ...(settings.SES_CONFIGURATION_SET && { configurationSetName: settings.SES_CONFIGURATION_SET }),
-    });
+    (settings.EMAIL_FROM_ADDRESS === undefined
+      ? emailTurnedOff
+      : new SesEmailSender(new SESv2Client({}), {
+          fromAddress: settings.EMAIL_FROM_ADDRESS,
+          ...(settings.SES_CONFIGURATION_SET && {
+            configurationSetName: settings.SES_CONFIGURATION_SET,
+          }),
+        }));
   const events =
     overrides.events ??
     new EventBridgePublisher(new EventBridgeClient({}), {

@@ -54,6 +54,11 @@ function recordOutcome(outcome: IngestOutcome, deps: IngestHandlerDependencies):
     case "applied":
       metrics.addMetric("EventsApplied", MetricUnit.Count, 1);
       metrics.addMetric("MessagesDecided", MetricUnit.Count, outcome.messages.length);
+      for (const decision of outcome.decisions) {
+        const byRule = metrics.singleMetric();
+        byRule.addDimension("RuleId", decision.ruleId);
+        byRule.addMetric("MessagesDecidedByRule", MetricUnit.Count, 1);
+      }
       break;
     case "duplicate":
       metrics.addMetric("EventsDuplicate", MetricUnit.Count, 1);
