@@ -1,8 +1,9 @@
 import { defineConfig } from "vitest/config";
 
 /**
- * Two projects: unit tests run without any server; integration tests share one DynamoDB Local,
- * started by the global setup and given to each test file through `inject("dynamoDbEndpoint")`.
+ * Three projects: unit tests run without any server; infra tests synthesize the CDK app and assert on
+ * its templates; integration tests share one DynamoDB Local, started by the global setup and given to
+ * each test file through `inject("dynamoDbEndpoint")`.
  */
 export default defineConfig({
   test: {
@@ -12,6 +13,15 @@ export default defineConfig({
           name: "unit",
           include: ["tests/unit/**/*.test.ts"],
           environment: "node",
+        },
+      },
+      {
+        test: {
+          name: "infra",
+          include: ["tests/infra/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 180_000,
+          hookTimeout: 300_000,
         },
       },
       {

@@ -1,0 +1,105 @@
+import type { Node } from "constructs";
+import * as z from "zod/mini";
+import { DEFAULT_CORE_BANKING_SOURCE } from "../lambdas/contracts/event-bus";
+import { DEFAULT_TIME_ZONE, isTimeZone } from "../lambdas/domain/preferences";
+
+/**
+ * Deployment settings, read from CDK context (`-c key=value` or cdk.json) and validated before any
+ * construct is built, so a typo fails `cdk synth` with the key and the fix instead of a broken stack.
+ */
+
+export const STAGES = ["dev", "prod"] as const;
+export type Stage = (typeof STAGES)[number];
+
+const list = (what: string) =>
+  z
+    .pipe(
+      z.union([z.string(), z.array(z.string())]),
+      z.transform((value) =>
+        (Array.isArray(value) ? value : value.split(","))
+          .map((item) => item.trim())
+          .filter((item) => item !== ""),
+      ),
+    )
+    .check(z.refine((items) => items.every((item) => item.length > 0), { error: `must list ${what}` }));
+
+const DeploymentSchema = z.object({
+  stage: z._default(z.enum(STAGES, { error: 'must be "dev" or "prod"' }), "dev"),
+  eventSource: z._default(z.string().check(z.minLength(1)), DEFAULT_CORE_BANKING_SOURCE),
+  homeCountry: z._default(
+    z.string().check(z.regex(/^[A-Z]{2}$/, { error: "must be an ISO 3166-1 alpha-2 code such as VN" })),
+    "VN",
+  ),
+  bankTimeZone: z._default(
+    z.string().check(z.refine(isTimeZone, { error: "must be an IANA time zone" })),
+    DEFAULT_TIME_ZONE,
+  ),
+  reminderTimeZones: z._default(
+    list("IANA time zones").check(
+      z.refine((zones) => zones.length > 0 && zones.every(isTimeZone), {
+        error: "must list IANA time zones, such as Asia/Ho_Chi_Minh,Asia/Bangkok",
+      }),
+    ),
+    [DEFAULT_TIME_ZONE],
+  ),
+  /** Existing Pinpoint (End User Messaging push) application; one is created when omitted. */
+  pinpointApplicationId: z.optional(
+    z.string().check(z.regex(/^[a-f0-9]{32}$/, { error: "must be a 32-character Pinpoint application id" })),
+  ),
+  /**
+   * Verified SES identity (domain or address) and the From address of the e-mails. Without them the
+   * stack deploys with e-mail turned off: e-mail messages are recorded as failed with that reason.
+   */
+  sesIdentity: z.optional(z.string().check(z.minLength(3))),
+  emailFromAddress: z.optional(
+    z.string().check(z.regex(/^[^@\s]+@[^@\s]+$/, { error: "must be an e-mail address" })),
+  ),
+  sesConfigurationSet: z.optional(z.string().check(z.minLength(1))),
+  /** Existing Cognito user pool for the API's JWT authorizer; one is created when omitted. */
+  cognitoUserPoolId: z.optional(
+    z.string().check(
+      z.regex(/^[\w-]+_[0-9a-zA-Z]+$/, {
+        error: "must be a Cognito user pool id such as ap-southeast-1_AbCdEf123",
+      }),
+    ),
+  ),
+  /** App client ids the authorizer accepts as audience, when the user pool is imported. */
+  cognitoClientIds: z._default(list("app client ids"), []),
+  corsOrigins: z._default(list("origins"), []),
+  /** Address that receives alarm notifications; none subscribes when omitted. */
+  alarmEmail: z.optional(
+    z.string().check(z.regex(/^[^@\s]+@[^@\s]+$/, { error: "must be an e-mail address" })),
+  ),
+  /**
+   * Days the bus archive keeps events for replay. At most 365, below the 400 days a transaction is
+   * recognized as a duplicate, so a replay of the archive never applies a transaction twice.
+   */
+  archiveRetentionDays: z._default(z.coerce.number().check(z.int(), z.minimum(1), z.maximum(365)), 365),
+});
+
+export type DeploymentConfig = z.infer<typeof DeploymentSchema>;
+
+/** Context keys this app reads, in the order they appear in DeploymentSchema. */
+export const CONTEXT_KEYS = Object.keys(DeploymentSchema.def.shape) as Array<keyof DeploymentConfig>;
+
+/** Reads and validates every setting from the app's context; the error lists each bad key. */
+export function loadDeploymentConfig(node: Node): DeploymentConfig {
+  const raw: Record<string, unknown> = {};
+  for (const key of CONTEXT_KEYS) {
+    const value = node.tryGetContext(key);
+    if (value !== undefined) raw[key] = value;
+  }
+  const parsed = DeploymentSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map(
+      (issue) => `context value "${issue.path.join(".")}" ${issue.message}`,
+    );
+    throw new Error(`Invalid deployment settings: ${problems.join("; ")}`);
+  }
+  if ((parsed.data.sesIdentity === undefined) !== (parsed.data.emailFromAddress === undefined)) {
+    throw new Error(
+      'Invalid deployment settings: set both context values "sesIdentity" and "emailFromAddress", or neither',
+    );
+  }
+  return parsed.data;
+}
