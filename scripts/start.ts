@@ -1,21 +1,26 @@
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { SingleBar } from "cli-progress";
+import { openApiDocument } from "../lambdas/api/openapi";
 import type { Decision } from "../lambdas/domain/decide";
 import { DEFAULT_TIME_ZONE } from "../lambdas/domain/preferences";
+import { createApiFunctionHandler } from "../lambdas/handlers/api/functions";
 import type { DispatchOutcome } from "../lambdas/use-cases/dispatch-message";
 import type { IngestOutcome } from "../lambdas/use-cases/ingest-transaction";
 import type { ReminderResult } from "../lambdas/use-cases/send-payment-reminders";
 import { loadInput } from "./importers/index";
 import type { SourceEvent } from "./importers/source-event";
+import { type LocalApi, startLocalApi } from "./local/api-server";
 import {
   type DynamoDbLocal,
   LOCAL_CREDENTIALS,
   LOCAL_REGION,
   startDynamoDbLocal,
 } from "./local/dynamodb-local";
+import { LivePipeline } from "./local/live";
 import { LocalOutboxFolder } from "./local/local-channels";
+import { loadLocalKeys } from "./local/local-jwt";
 import { LocalRuntime } from "./local/runtime";
 import { DEMO_CUSTOMERS, recipientsFor, type SeedCustomer, seedCustomers } from "./local/seed";
 import {
@@ -36,11 +41,14 @@ Runs the personalization pipeline on this machine: starts DynamoDB Local, create
 replays transactions through the same Lambda handlers that run in AWS (ingest, the daily payment
 reminders, dispatch from the table's stream, and the release of messages deferred by quiet hours),
 and prints a summary. Push, e-mail and bus events go to files in --outbox-dir, never to AWS.
+Then, unless --exit is given, it serves the customer API on 127.0.0.1 with the API handlers and
+keeps the pipeline running for events posted to /local/events.
 
 Options:
   --input PATH        Berka CSV folder, Plaid sandbox JSON file or folder, or JSONL file of
                       TransactionPosted events (default: the built-in demo of Vietnamese customers)
-  --exit              stop after the replay instead of keeping DynamoDB Local running
+  --exit              stop after the replay instead of serving the API
+  --port N            port of the local API (default: PORT, else 3000)
   --in-memory         keep no data on disk (default: data persists in --data-dir)
   --data-dir DIR      folder for DynamoDB Local's database file (default: .data/dynamodb)
   --outbox-dir DIR    folder for the local push, e-mail and event files (default: .data/outbox)
@@ -71,6 +79,7 @@ interface StartOptions {
   showProfiles?: number;
   samples: number;
   source?: string;
+  port: number;
 }
 
 function positiveInteger(
@@ -105,6 +114,7 @@ function parseOptions(argv: string[]): StartOptions | undefined {
       "show-profiles": { type: "string" },
       samples: { type: "string" },
       source: { type: "string" },
+      port: { type: "string" },
       help: { type: "boolean", default: false },
     },
   });
@@ -128,6 +138,7 @@ function parseOptions(argv: string[]): StartOptions | undefined {
     }),
     samples: positiveInteger(values.samples, "samples", 8),
     ...(values.source !== undefined && { source: values.source }),
+    port: positiveInteger(values.port ?? process.env.PORT, "port", 3000, 65_535),
   };
 }
 
@@ -275,13 +286,16 @@ async function main(): Promise<void> {
   const stop = async () => {
     await dynamoDbLocal?.stop();
   };
-  process.once("SIGINT", () => void stop().then(() => process.exit(130)));
+  const interrupted = () => void stop().then(() => process.exit(130));
+  process.once("SIGINT", interrupted);
+  process.once("SIGTERM", interrupted);
 
   try {
     configureEnvironment(options, endpoint);
     const outbox = new LocalOutboxFolder(resolve(options.outboxDirectory));
     outbox.reset();
     const decided: Decision[][] = [];
+    let live: LivePipeline | undefined;
     const bar = new SingleBar({
       format: "Replaying {bar} {value}/{total} events | {percentage}% | {eta_formatted} left",
       stream: process.stderr,
@@ -290,7 +304,7 @@ async function main(): Promise<void> {
       hideCursor: true,
     });
     const runtime = new LocalRuntime(endpoint, options.tableName, outbox, {
-      onIngest: (outcome) => recordIngest(report, outcome, decided),
+      onIngest: (outcome) => (live ? live.record(outcome) : recordIngest(report, outcome, decided)),
       onReminders: (result) => recordReminders(report, result, decided),
       onDispatch: (outcome) => recordDispatch(report, outcome),
       onProgress: (processed) => bar.increment(processed),
@@ -368,15 +382,53 @@ async function main(): Promise<void> {
       writeFileSync(options.reportPath, `${JSON.stringify(report, null, 2)}\n`);
       console.log(`\nReport written to ${options.reportPath}`);
     }
+    if (options.exit) {
+      runtime.close();
+      return;
+    }
+    live = new LivePipeline(runtime);
+    live.start();
+    const api = await serveApi(options, live);
+    console.log(`
+The customer API is serving ${api.url} (OpenAPI document: ${api.url}/openapi.json).
+Try it with a local token for a demo customer:
+  TOKEN=$(npm run -s dev-token -- demo-an)
+  curl -s -H "Authorization: Bearer $TOKEN" ${api.url}/v1/me/home
+Post TransactionPosted events to ${api.url}/local/events to run them through the pipeline.
+DynamoDB Local is serving table ${options.tableName} at ${endpoint}. Press Ctrl+C to stop.`);
+    process.off("SIGINT", interrupted);
+    process.off("SIGTERM", interrupted);
+    await new Promise<void>((resolvePromise) => {
+      process.once("SIGINT", () => resolvePromise());
+      process.once("SIGTERM", () => resolvePromise());
+    });
+    console.error("Stopping…");
+    live.stop();
+    await api.close();
     runtime.close();
-
-    if (options.exit) return;
-    console.log(
-      `\nDynamoDB Local is serving table ${options.tableName} at ${endpoint}. Press Ctrl+C to stop.`,
-    );
-    await new Promise(() => undefined);
   } finally {
-    if (options.exit) await stop();
+    await stop();
+  }
+}
+
+/** Serves the customer API with the same handlers as the Lambda functions, on 127.0.0.1 only. */
+async function serveApi(options: StartOptions, live: LivePipeline): Promise<LocalApi> {
+  const keys = await loadLocalKeys();
+  const version = (JSON.parse(readFileSync("package.json", "utf8")) as { version: string }).version;
+  const serverUrl = `http://127.0.0.1:${options.port}`;
+  try {
+    return await startLocalApi({
+      port: options.port,
+      keys,
+      createHandler: (functionName) => createApiFunctionHandler(functionName),
+      openApi: openApiDocument({ version, serverUrl }),
+      localEvents: (body) => live.post(body),
+    });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EADDRINUSE") {
+      throw new Error(`Port ${options.port} is in use; choose another with --port N or PORT=N`);
+    }
+    throw error;
   }
 }
 

@@ -213,6 +213,16 @@ export class LocalRuntime {
     return { deadLettered };
   }
 
+  /** Delivers events to the ingest handler as the queue would, outside any replay. */
+  async ingest(sources: readonly SourceEvent[]): Promise<{ deadLettered: readonly string[] }> {
+    return replayThroughQueue(sources, this.ingestHandlers.slice(0, 1), {
+      lanes: 1,
+      batchSize: 10,
+      maxReceiveCount: 5,
+      functionName: "personalization-ingest",
+    });
+  }
+
   /**
    * Runs the daily reminder job for each zone, as its schedule would at `instantMs`. A timeline replay
    * misses no day, so it asks for no catch-up days.

@@ -22,6 +22,8 @@ export interface SeedCustomer {
   readonly consents?: readonly ConsentPurpose[];
   readonly devices?: ReadonlyArray<{ deviceId: string; platform: DevicePlatform; token: string }>;
   readonly email?: boolean;
+  /** Name the app greets the customer by, which the bank provisions with the contact details. */
+  readonly displayName?: string;
 }
 
 /** Version of the consent text the demo customers accepted. */
@@ -31,12 +33,14 @@ const DEMO_CONSENT_TEXT_VERSION = "2026-01";
 export const DEMO_CUSTOMERS: readonly SeedCustomer[] = [
   {
     customerId: "demo-an",
+    displayName: "An",
     consents: ["marketing", "personalized_insights"],
     devices: [{ deviceId: "an-iphone", platform: "ios", token: "local-an-iphone" }],
     email: true,
   },
   {
     customerId: "demo-binh",
+    displayName: "Bình",
     consents: ["marketing", "personalized_insights", "location_based_services"],
     devices: [{ deviceId: "binh-android", platform: "android", token: "local-binh-android" }],
     email: true,
@@ -44,12 +48,14 @@ export const DEMO_CUSTOMERS: readonly SeedCustomer[] = [
   {
     // No consent at all: service alerts only, and no offers.
     customerId: "demo-chi",
+    displayName: "Chi",
     preferences: { quietHours: { start: "23:00", end: "06:30" } },
     devices: [{ deviceId: "chi-android", platform: "android", token: "local-chi-android" }],
     email: true,
   },
   {
     customerId: "demo-dung",
+    displayName: "Dũng",
     consents: ["marketing"],
     preferences: { channels: { "low-balance": ["inbox"], offers: ["inbox", "email"] } },
     devices: [
@@ -60,6 +66,7 @@ export const DEMO_CUSTOMERS: readonly SeedCustomer[] = [
   },
   {
     customerId: "demo-emma",
+    displayName: "Emma",
     consents: ["marketing", "personalized_insights", "location_based_services"],
     preferences: { language: "en", quietHours: { start: "22:30", end: "07:30" } },
     devices: [{ deviceId: "emma-iphone", platform: "ios", token: "local-emma-iphone" }],
@@ -87,6 +94,7 @@ function itemsOf(customer: SeedCustomer, at: Date): Record<string, unknown>[] {
     items.push({
       ...customerItemKey(customer.customerId, CUSTOMER_SORT_KEYS.contact),
       email: `${customer.customerId}@example.invalid`,
+      ...(customer.displayName && { displayName: customer.displayName }),
     });
   }
   for (const device of customer.devices ?? []) {
