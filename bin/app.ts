@@ -28,6 +28,7 @@ export function buildApp(app: App = new App()): {
     table: stateful.table,
     tableKey: stateful.key,
     bus: stateful.bus,
+    identity: stateful.identity,
     description: "Personalization: functions, queues, schedules, API and monitoring",
   });
 

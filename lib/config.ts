@@ -65,7 +65,26 @@ const DeploymentSchema = z.object({
   ),
   /** App client ids the authorizer accepts as audience, when the user pool is imported. */
   cognitoClientIds: z._default(list("app client ids"), []),
-  corsOrigins: z._default(list("origins"), []),
+  /**
+   * The access token claim that holds the bank's customer id. Cognito's `sub` is its own user id, so
+   * a created pool uses `username` (create each user with the customer id as username); an imported
+   * identity provider that puts the customer id in `sub` keeps the default.
+   */
+  customerIdClaim: z.optional(
+    z.string().check(z.regex(/^[\w:.-]{1,64}$/, { error: "must be a claim name such as sub or username" })),
+  ),
+  /** Origins of the web apps that may call the API from a browser, such as https://app.bank.example. */
+  corsOrigins: z._default(
+    list("origins").check(
+      z.refine((origins) => origins.every((origin) => /^https:\/\/[^/\s*]+$/.test(origin)), {
+        error: "must list https origins without paths or wildcards, such as https://app.bank.example",
+      }),
+    ),
+    [],
+  ),
+  /** Steady requests per second the API accepts across all customers, and the burst above it. */
+  apiRateLimit: z._default(z.coerce.number().check(z.int(), z.minimum(1)), 200),
+  apiBurstLimit: z._default(z.coerce.number().check(z.int(), z.minimum(1)), 400),
   /** Address that receives alarm notifications; none subscribes when omitted. */
   alarmEmail: z.optional(
     z.string().check(z.regex(/^[^@\s]+@[^@\s]+$/, { error: "must be an e-mail address" })),
@@ -99,6 +118,11 @@ export function loadDeploymentConfig(node: Node): DeploymentConfig {
   if ((parsed.data.sesIdentity === undefined) !== (parsed.data.emailFromAddress === undefined)) {
     throw new Error(
       'Invalid deployment settings: set both context values "sesIdentity" and "emailFromAddress", or neither',
+    );
+  }
+  if (parsed.data.cognitoUserPoolId !== undefined && parsed.data.cognitoClientIds.length === 0) {
+    throw new Error(
+      'Invalid deployment settings: "cognitoUserPoolId" needs "cognitoClientIds", the app clients whose tokens the API accepts',
     );
   }
   return parsed.data;

@@ -1,4 +1,12 @@
-import { Duration, RemovalPolicy, Stack, type StackProps, TimeZone, Validations } from "aws-cdk-lib";
+import {
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  TimeZone,
+  Validations,
+} from "aws-cdk-lib";
 import type * as dynamodb from "aws-cdk-lib/aws-dynamodb";
 import * as events from "aws-cdk-lib/aws-events";
 import * as eventTargets from "aws-cdk-lib/aws-events-targets";
@@ -18,14 +26,17 @@ import { OUTBOX_STREAM_FILTER } from "../lambdas/adapters/dynamodb/stream-filter
 import { transactionPostedPattern } from "../lambdas/contracts/event-bus";
 import catalog from "../lambdas/domain/rules/catalog.json";
 import type { DeploymentConfig } from "./config";
+import { CustomerApi } from "./constructs/customer-api";
 import { Monitoring } from "./constructs/monitoring";
 import { ServiceFunction } from "./constructs/service-function";
+import type { CustomerIdentity } from "./stateful-stack";
 
 export interface StatelessStackProps extends StackProps {
   readonly config: DeploymentConfig;
   readonly table: dynamodb.ITable;
   readonly tableKey: kms.IKey;
   readonly bus: events.IEventBus;
+  readonly identity: CustomerIdentity;
 }
 
 /** Receives of a message before it moves to the dead-letter queue. */
@@ -38,6 +49,20 @@ export const DISPATCH_RESERVED_CONCURRENCY = 10;
 const TABLE_ITEM_ACTIONS = {
   read: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem"],
   write: ["dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"],
+} as const;
+
+/** Table actions of each API function: only what its routes call, and reads only for insights. */
+export const API_TABLE_ACTIONS = {
+  settings: [
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+  ],
+  insights: ["dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query"],
+  offers: ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"],
+  inbox: ["dynamodb:Query", "dynamodb:UpdateItem"],
 } as const;
 
 /**
@@ -55,6 +80,7 @@ export class StatelessStack extends Stack {
   readonly dispatchFailureQueue: sqs.Queue;
   readonly schedulerDeadLetterQueue: sqs.Queue;
   readonly alarmTopic: sns.Topic;
+  readonly api: CustomerApi;
   private readonly table: dynamodb.ITable;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
@@ -235,6 +261,26 @@ export class StatelessStack extends Stack {
       });
     }
 
+    this.api = new CustomerApi(this, "CustomerApi", {
+      stage: config.stage,
+      identity: props.identity,
+      environment: { ...commonEnvironment, CUSTOMER_ID_CLAIM: props.identity.customerIdClaim },
+      insightsEnvironment: { HOME_COUNTRY: config.homeCountry },
+      corsOrigins: config.corsOrigins,
+      rateLimit: config.apiRateLimit,
+      burstLimit: config.apiBurstLimit,
+      logRetention,
+      removalPolicy,
+    });
+    for (const [name, service] of Object.entries(this.api.functions)) {
+      this.grantTable(service.function, tableKey, {
+        customerPartitionsOnly: true,
+        index: false,
+        actions: API_TABLE_ACTIONS[name as keyof typeof API_TABLE_ACTIONS],
+      });
+    }
+    new CfnOutput(this, "ApiUrl", { value: this.api.url, description: "Base URL of the customer API" });
+
     this.alarmTopic = new sns.Topic(this, "AlarmTopic", {
       displayName: "Personalization service alarms",
       masterKey: messagingKey,
@@ -250,7 +296,11 @@ export class StatelessStack extends Stack {
         dispatch: this.dispatch.function,
         release: this.release.function,
         reminders: this.reminders.function,
+        ...Object.fromEntries(
+          Object.entries(this.api.functions).map(([name, service]) => [`api-${name}`, service.function]),
+        ),
       },
+      api: this.api.api,
       deadLetterQueues: {
         ingest: this.ingestDeadLetterQueue,
         dispatch: this.dispatchFailureQueue,
@@ -269,11 +319,11 @@ export class StatelessStack extends Stack {
   private grantTable(
     fn: lambda.IFunction,
     key: kms.IKey,
-    scope: { customerPartitionsOnly: boolean; index: boolean },
+    scope: { customerPartitionsOnly: boolean; index: boolean; actions?: readonly string[] },
   ): void {
     fn.addToRolePolicy(
       new iam.PolicyStatement({
-        actions: [...TABLE_ITEM_ACTIONS.read, ...TABLE_ITEM_ACTIONS.write],
+        actions: [...(scope.actions ?? [...TABLE_ITEM_ACTIONS.read, ...TABLE_ITEM_ACTIONS.write])],
         resources: [this.table.tableArn],
         ...(scope.customerPartitionsOnly && {
           conditions: { "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["C#*"] } },

@@ -64,6 +64,8 @@ export interface ApiHandlerDependencies {
   readonly logger: Logger;
   readonly metrics: Metrics;
   readonly clock: () => Date;
+  /** The verified token claim that holds the customer id: `sub` unless the deployment names another. */
+  readonly customerIdClaim?: string;
 }
 
 const RESPONSE_HEADERS = {
@@ -192,11 +194,11 @@ function parseQuery(
   return parsed.data as Record<string, string>;
 }
 
-/** The customer id from the JWT's `sub`, which API Gateway's authorizer has verified. */
-function customerOf(event: APIGatewayProxyEventV2WithJWTAuthorizer): string {
-  const subject = event.requestContext?.authorizer?.jwt?.claims?.sub;
-  const parsed = CustomerIdSchema.safeParse(subject);
-  if (!parsed.success) throw unauthorized("The access token names no valid customer in its sub claim");
+/** The customer id from a claim of the token, which API Gateway's JWT authorizer has verified. */
+function customerOf(event: APIGatewayProxyEventV2WithJWTAuthorizer, claim: string): string {
+  const value = event.requestContext?.authorizer?.jwt?.claims?.[claim];
+  const parsed = CustomerIdSchema.safeParse(value);
+  if (!parsed.success) throw unauthorized(`The access token names no valid customer in its ${claim} claim`);
   return parsed.data;
 }
 
@@ -244,7 +246,7 @@ export function createApiHandler(
       const implementation =
         route?.function === functionName ? implementations[route.operationId] : undefined;
       if (!route || !implementation) throw notFound(`No operation ${event.routeKey} here`);
-      const customerId = customerOf(event);
+      const customerId = customerOf(event, deps.customerIdClaim ?? "sub");
       logger.appendKeys({ customerId, operation: route.operationId });
       const ifMatch = event.headers["if-match"];
       if (route.ifMatch && ifMatch === undefined) {

@@ -1,4 +1,5 @@
 import { Duration } from "aws-cdk-lib";
+import type * as apigw from "aws-cdk-lib/aws-apigatewayv2";
 import * as cloudwatch from "aws-cdk-lib/aws-cloudwatch";
 import * as actions from "aws-cdk-lib/aws-cloudwatch-actions";
 import type * as lambda from "aws-cdk-lib/aws-lambda";
@@ -18,6 +19,8 @@ export interface MonitoringProps {
   readonly ruleIds: readonly string[];
   /** Channels whose failures raise an alarm: e-mail only when the deployment has an SES identity. */
   readonly alarmedChannels: readonly ("push" | "email")[];
+  /** The customer API, whose server errors raise an alarm. */
+  readonly api?: apigw.IHttpApi;
 }
 
 /** A Powertools metric, which carries the `service` dimension of the function that emitted it. */
@@ -110,6 +113,15 @@ export class Monitoring extends Construct {
       );
     }
 
+    if (props.api) {
+      alarm(
+        "ApiServerErrors",
+        props.api.metricServerError({ period: Duration.minutes(5), statistic: cloudwatch.Stats.SUM }),
+        5,
+        "The customer API answered at least five requests with 5xx in five minutes; see the API functions' logs",
+      );
+    }
+
     const eventsIn = new cloudwatch.MathExpression({
       expression: "applied + duplicate + quarantined",
       usingMetrics: {
@@ -175,5 +187,24 @@ export class Monitoring extends Construct {
         ],
       ],
     });
+    const { api } = props;
+    if (api) {
+      this.dashboard.addWidgets(
+        new cloudwatch.GraphWidget({
+          title: "Customer API requests",
+          left: [
+            api.metricCount({ statistic: cloudwatch.Stats.SUM }),
+            api.metricClientError({ statistic: cloudwatch.Stats.SUM }),
+            api.metricServerError({ statistic: cloudwatch.Stats.SUM }),
+          ],
+          width: 12,
+        }),
+        new cloudwatch.GraphWidget({
+          title: "Customer API latency (ms)",
+          left: [api.metricLatency({ statistic: "p50" }), api.metricLatency({ statistic: "p99" })],
+          width: 12,
+        }),
+      );
+    }
   }
 }

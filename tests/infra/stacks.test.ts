@@ -5,8 +5,13 @@ import { Capture, Match, type Template } from "aws-cdk-lib/assertions";
 import * as sqs from "aws-cdk-lib/aws-sqs";
 import { beforeAll, describe, expect, it } from "vitest";
 import { buildApp } from "../../bin/app";
+import {
+  customerQuarantinePartitionKey,
+  unattributedQuarantinePartitionKey,
+} from "../../lambdas/adapters/dynamodb/keys";
 import { OUTBOX_STREAM_FILTER } from "../../lambdas/adapters/dynamodb/stream-filter";
 import { TABLE_DEFINITION } from "../../lambdas/adapters/dynamodb/table-definition";
+import { ROUTES } from "../../lambdas/api/routes";
 import { transactionPostedPattern } from "../../lambdas/contracts/event-bus";
 import { type SynthesizedApp, synthesize } from "./app-harness";
 
@@ -116,7 +121,8 @@ describe("stateless stack", () => {
 
   it("runs every function on Node.js 24, arm64, with active tracing", () => {
     const functions = dev.services.findResources("AWS::Lambda::Function");
-    expect(Object.keys(functions)).toHaveLength(4);
+    // Ingest, dispatch, release, reminders and the four API functions.
+    expect(Object.keys(functions)).toHaveLength(8);
     for (const fn of Object.values(functions)) {
       expect(fn.Properties.Runtime).toBe("nodejs24.x");
       expect(fn.Properties.Architectures).toEqual(["arm64"]);
@@ -136,8 +142,9 @@ describe("stateless stack", () => {
   });
 
   it("keeps logs for two weeks in dev and a year in prod", () => {
-    dev.services.resourcePropertiesCountIs("AWS::Logs::LogGroup", { RetentionInDays: 14 }, 4);
-    prod.services.resourcePropertiesCountIs("AWS::Logs::LogGroup", { RetentionInDays: 365 }, 4);
+    // Eight function log groups and the API's access log group.
+    dev.services.resourcePropertiesCountIs("AWS::Logs::LogGroup", { RetentionInDays: 14 }, 9);
+    prod.services.resourcePropertiesCountIs("AWS::Logs::LogGroup", { RetentionInDays: 365 }, 9);
   });
 
   it("schedules the release job and a reminder job per time zone", () => {
@@ -199,14 +206,131 @@ describe("least privilege", () => {
   });
 });
 
+describe("customer API", () => {
+  const API_ROLES = ["CustomerApiSettings", "CustomerApiInsights", "CustomerApiOffers", "CustomerApiInbox"];
+
+  it("creates one route per shared route definition, each behind the JWT authorizer", () => {
+    const routes = Object.values(dev.services.findResources("AWS::ApiGatewayV2::Route"));
+    expect(routes.map((route) => route.Properties.RouteKey).sort()).toEqual(
+      ROUTES.map((route) => `${route.method} ${route.path}`).sort(),
+    );
+    for (const route of routes) {
+      expect(route.Properties.AuthorizationType).toBe("JWT");
+      expect(route.Properties.AuthorizerId).toBeDefined();
+    }
+  });
+
+  it("sends each route to the function of its group with payload version 2.0", () => {
+    const integrations = dev.services.findResources("AWS::ApiGatewayV2::Integration");
+    expect(Object.keys(integrations)).toHaveLength(4);
+    for (const integration of Object.values(integrations))
+      expect(integration.Properties.PayloadFormatVersion).toBe("2.0");
+  });
+
+  it("authorizes tokens of the created user pool's app client and names the username claim", () => {
+    dev.services.hasResourceProperties("AWS::ApiGatewayV2::Authorizer", {
+      AuthorizerType: "JWT",
+      IdentitySource: ["$request.header.Authorization"],
+      JwtConfiguration: { Audience: [Match.anyValue()], Issuer: Match.anyValue() },
+    });
+    dev.data.hasResourceProperties("AWS::Cognito::UserPool", {
+      MfaConfiguration: "ON",
+      AdminCreateUserConfig: { AllowAdminCreateUserOnly: true },
+    });
+    dev.services.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ CUSTOMER_ID_CLAIM: "username" }) },
+    });
+  });
+
+  it("imports a user pool by id with its region and clients, keeping the sub claim", () => {
+    const imported = synthesize({
+      cognitoUserPoolId: "ap-southeast-1_AbCdEf123",
+      cognitoClientIds: "client-one,client-two",
+    });
+    imported.data.resourceCountIs("AWS::Cognito::UserPool", 0);
+    imported.services.hasResourceProperties("AWS::ApiGatewayV2::Authorizer", {
+      JwtConfiguration: {
+        Audience: ["client-one", "client-two"],
+        Issuer: "https://cognito-idp.ap-southeast-1.amazonaws.com/ap-southeast-1_AbCdEf123",
+      },
+    });
+    imported.services.hasResourceProperties("AWS::Lambda::Function", {
+      Environment: { Variables: Match.objectLike({ CUSTOMER_ID_CLAIM: "sub" }) },
+    });
+  });
+
+  it("throttles the stage and logs requests without personal data", () => {
+    const format = new Capture();
+    dev.services.hasResourceProperties("AWS::ApiGatewayV2::Stage", {
+      StageName: "$default",
+      DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
+      AccessLogSettings: { DestinationArn: Match.anyValue(), Format: format },
+    });
+    const fields = JSON.parse(format.asString()) as Record<string, string>;
+    expect(fields.requestId).toBe("$context.requestId");
+    expect(fields.routeKey).toBe("$context.routeKey");
+    for (const variable of Object.values(fields))
+      expect(variable).not.toMatch(/sourceIp|userAgent|path|claims|principalId/);
+  });
+
+  it("allows browser calls only from the configured origins", () => {
+    expect(dev.services.findResources("AWS::ApiGatewayV2::Api")).not.toHaveProperty("CorsConfiguration");
+    const withOrigins = synthesize({ corsOrigins: "https://app.bank.example" });
+    withOrigins.services.hasResourceProperties("AWS::ApiGatewayV2::Api", {
+      CorsConfiguration: Match.objectLike({
+        AllowOrigins: ["https://app.bank.example"],
+        AllowHeaders: ["authorization", "content-type", "if-match"],
+        ExposeHeaders: ["etag"],
+      }),
+    });
+  });
+
+  it("keeps the API functions inside customer partitions, away from the quarantine", () => {
+    for (const name of API_ROLES) {
+      const tableStatements = statementsOf(dev.services, name).filter((statement) =>
+        actionsOf([statement]).some((action) => action.startsWith("dynamodb:")),
+      );
+      expect(tableStatements, name).toHaveLength(1);
+      expect(tableStatements[0]?.Condition, name).toEqual({
+        "ForAllValues:StringLike": { "dynamodb:LeadingKeys": ["C#*"] },
+      });
+    }
+    // Quarantined events live in partitions that the "C#*" condition does not match.
+    expect(customerQuarantinePartitionKey("demo-an")).not.toMatch(/^C#/);
+    expect(unattributedQuarantinePartitionKey("00000000-0000-4000-8000-000000000000")).not.toMatch(/^C#/);
+  });
+
+  it("grants each API function only the table actions its routes use", () => {
+    const tableActions = (name: string) =>
+      actionsOf(statementsOf(dev.services, name))
+        .filter((action) => action.startsWith("dynamodb:"))
+        .sort();
+    expect(tableActions("CustomerApiInsights")).toEqual([
+      "dynamodb:BatchGetItem",
+      "dynamodb:GetItem",
+      "dynamodb:Query",
+    ]);
+    expect(tableActions("CustomerApiInbox")).toEqual(["dynamodb:Query", "dynamodb:UpdateItem"]);
+    for (const name of API_ROLES) {
+      const actions = actionsOf(statementsOf(dev.services, name));
+      expect(actions, name).not.toContain("dynamodb:Scan");
+      expect(
+        actions.some((action) => /^(ses|mobiletargeting|events|sqs):/.test(action)),
+        name,
+      ).toBe(false);
+    }
+  });
+});
+
 describe("monitoring", () => {
   it("alarms on dead letters, quarantine, errors, throttles, stream lag and channel failures", () => {
     const alarms = Object.values(dev.services.findResources("AWS::CloudWatch::Alarm"));
     const metricNames = alarms.map((alarm) => alarm.Properties.MetricName);
     expect(metricNames.filter((name) => name === "ApproximateNumberOfMessagesVisible")).toHaveLength(3);
     expect(metricNames).toContain("EventsQuarantined");
-    expect(metricNames.filter((name) => name === "Errors")).toHaveLength(4);
-    expect(metricNames.filter((name) => name === "Throttles")).toHaveLength(4);
+    expect(metricNames.filter((name) => name === "Errors")).toHaveLength(8);
+    expect(metricNames.filter((name) => name === "Throttles")).toHaveLength(8);
+    expect(metricNames).toContain("5xx");
     expect(metricNames).toContain("IteratorAge");
     expect(metricNames.filter((name) => name === "MessagesFailed")).toHaveLength(1);
     for (const alarm of alarms) expect(alarm.Properties.AlarmActions).toHaveLength(1);

@@ -11,7 +11,14 @@ import { isCurrencyCode } from "../../domain/money";
 import type { CustomerDataStore } from "../../ports/customer-data";
 import type { InsightsSettings } from "../../use-cases/api/insights";
 
-export const ApiEnvironmentSchema = z.object({ TABLE_NAME: TableNameSchema });
+export const ApiEnvironmentSchema = z.object({
+  TABLE_NAME: TableNameSchema,
+  /** The verified token claim that holds the customer id. */
+  CUSTOMER_ID_CLAIM: z._default(
+    z.string().check(z.regex(/^[\w:.-]{1,64}$/, { error: "must be a claim name such as sub or username" })),
+    "sub",
+  ),
+});
 
 export const InsightsEnvironmentSchema = z.object({
   /** Country whose merchants are domestic; a payment elsewhere gets the foreign fee tip. */
@@ -81,5 +88,6 @@ export function createApiDependencies(
     logger: new Logger({ serviceName }),
     metrics: new Metrics({ namespace: "BankPersonalization", serviceName }),
     clock: overrides.clock ?? (() => new Date()),
+    customerIdClaim: settings.CUSTOMER_ID_CLAIM,
   };
 }
