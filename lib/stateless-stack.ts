@@ -164,12 +164,16 @@ export class StatelessStack extends Stack {
       EVENT_BUS_NAME: bus.eventBusName,
       ...(config.emailFromAddress && { EMAIL_FROM_ADDRESS: config.emailFromAddress }),
       ...(config.sesConfigurationSet && { SES_CONFIGURATION_SET: config.sesConfigurationSet }),
+      ...(config.unsubscribeUrl && { UNSUBSCRIBE_URL: config.unsubscribeUrl }),
     };
     this.dispatch = new ServiceFunction(this, "Dispatch", {
       handler: "dispatch",
       description: "Delivers new outbox messages by push, e-mail and inbox, and publishes derived events",
       environment: deliveryEnvironment,
       reservedConcurrentExecutions: DISPATCH_RESERVED_CONCURRENCY,
+      // A batch of 100 records sends ten at a time, each call bounded to about 21 s by the channel
+      // clients' timeouts; the function's timeout must cover the slowest batch.
+      timeout: Duration.minutes(5),
       logRetention,
       removalPolicy,
     });

@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import type { ConsentPurpose } from "./consents";
 import type { Decision } from "./decide";
 import type { Language, MessageChannel } from "./preferences";
 import type { Severity } from "./rules/catalog";
@@ -41,7 +42,10 @@ export interface OutboxMessage {
   readonly body: string;
   readonly triggerKey: string;
   readonly decidedAt: string;
-  /** Earliest time to deliver, set when quiet hours deferred the message. */
+  /**
+   * Earliest time to deliver, set when quiet hours deferred the message. Only push and e-mail
+   * messages are deferred: the inbox is silent, and derived events are not for the customer.
+   */
   readonly notBefore?: string;
   readonly offer?: { readonly productCode: string; readonly validUntil: string };
   /** The event to publish, for channel "event". */
@@ -76,8 +80,10 @@ export function outboxMessagesFor(customerId: string, decision: Decision): Outbo
     ...(decision.notBefore && { notBefore: decision.notBefore }),
     ...(decision.offer && { offer: decision.offer }),
   };
+  // An inbox entry makes no sound, so quiet hours hold only the push and e-mail messages.
+  const { notBefore: _deferredOnlyForAudibleChannels, ...undeferredBase } = base;
   const messages: OutboxMessage[] = decision.channels.map((channel: MessageChannel) => ({
-    ...base,
+    ...(channel === "inbox" ? undeferredBase : base),
     messageId: outboxMessageId(customerId, decision.ruleId, decision.triggerKey, channel),
     channel,
   }));
@@ -96,12 +102,35 @@ export function outboxMessagesFor(customerId: string, decision: Decision): Outbo
     },
   };
   // The derived event is published at once, even when quiet hours defer the customer's messages.
-  const { notBefore: _deferredOnlyForCustomers, ...eventBase } = base;
   messages.push({
-    ...eventBase,
+    ...undeferredBase,
     messageId: outboxMessageId(customerId, decision.ruleId, decision.triggerKey, "event"),
     channel: "event",
     event,
   });
   return messages;
+}
+
+/** The consents a catalog rule needs, as {@link consentsNeededFor} reads them. */
+export interface RuleConsents {
+  readonly id: string;
+  readonly consents: readonly ConsentPurpose[];
+}
+
+/**
+ * Returns the consent purposes that must still be granted when a message goes out: those that its
+ * rule lists in the catalog. A message whose rule is no longer in the catalog needs marketing consent
+ * when it is marketing, and no consent otherwise. Derived events go to the bank's bus, not to the
+ * customer, so they need none.
+ * NOTE: an alert whose rule left the catalog after the decision is sent without checking the consents
+ * that the rule listed, because they are no longer known.
+ */
+export function consentsNeededFor(
+  message: Pick<OutboxMessage, "channel" | "ruleId" | "kind" | "severity">,
+  rules: readonly RuleConsents[],
+): readonly ConsentPurpose[] {
+  if (message.channel === "event") return [];
+  const rule = rules.find((candidate) => candidate.id === message.ruleId);
+  if (rule) return rule.consents;
+  return message.kind === "offer" || message.severity === "marketing" ? ["marketing"] : [];
 }

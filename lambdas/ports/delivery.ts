@@ -1,3 +1,4 @@
+import type { Consents } from "../domain/consents";
 import type { DerivedEvent, OutboxMessage } from "../domain/outbox";
 
 /**
@@ -46,6 +47,8 @@ export interface EmailMessage {
   readonly html: string;
   /** Tags for the provider's event stream, such as the rule id; never personal data. */
   readonly tags: Readonly<Record<string, string>>;
+  /** True for marketing e-mail (offers), which carries the bank's unsubscribe link in its headers. */
+  readonly marketing: boolean;
 }
 
 /** The e-mail provider refused for now (sending rate, daily quota, a paused account): try again later. */
@@ -78,6 +81,8 @@ export interface RecipientStore {
   deactivateDevice(customerId: string, deviceId: string, reason: string, at: Date): Promise<void>;
   /** The customer's e-mail address, or undefined when the bank has none on file. */
   emailAddress(customerId: string): Promise<string | undefined>;
+  /** The customer's current consents, read strongly consistent so that a withdrawal applies at once. */
+  consents(customerId: string): Promise<Consents>;
 }
 
 export interface InboxEntry {
@@ -99,6 +104,8 @@ export interface InboxStore {
 export type DeliveryResult =
   | { readonly status: "delivered"; readonly detail?: string }
   | { readonly status: "failed"; readonly reason: string }
+  /** Not sent, on purpose: a consent that the message's rule needs is no longer granted. */
+  | { readonly status: "suppressed"; readonly reason: string }
   | { readonly status: "retry"; readonly reason: string; readonly nextAttemptAt: Date };
 
 /** A message claimed for sending, with the attempt number this claim starts. */
@@ -109,7 +116,10 @@ export interface ClaimedMessage {
 
 export type ClaimOutcome =
   | { readonly claimed: ClaimedMessage }
-  /** Nothing to do: delivered or failed before, deferred to later, or being sent by another invocation. */
+  /**
+   * Nothing to do: delivered, failed or suppressed before, deferred to later, or being sent by another
+   * invocation.
+   */
   | { readonly skipped: "done" | "not-due" | "in-progress" | "missing" }
   /** A previous send was interrupted: whether the customer got it is unknown, so it is not sent again. */
   | { readonly interrupted: ClaimedMessage };
@@ -122,8 +132,12 @@ export interface OutboxReference {
 export interface OutboxStore {
   /** Marks a pending or due message as being sent, for `leaseMs`; another claim waits until it ends. */
   claim(reference: OutboxReference, now: Date, leaseMs: number): Promise<ClaimOutcome>;
-  /** Records the result of a claimed attempt; a result for a claim that another invocation took over is dropped. */
-  record(reference: OutboxReference, attempt: number, result: DeliveryResult, at: Date): Promise<void>;
+  /**
+   * Records the result of a claimed attempt. A "retry" result also releases the claim, so the release
+   * job claims the message again once `nextAttemptAt` has passed. Returns false, recording nothing,
+   * when another invocation took the claim over or settled the message first.
+   */
+  record(reference: OutboxReference, attempt: number, result: DeliveryResult, at: Date): Promise<boolean>;
   /**
    * Records the result of publishing a derived event without a claim first. Events are published at
    * least once (the bus's consumers deduplicate by message id), so a crash before this write means
@@ -132,6 +146,10 @@ export interface OutboxStore {
   settleEvent(reference: OutboxReference, result: DeliveryResult, at: Date): Promise<void>;
   /** Writes a derived event as a new pending outbox item, for when publishing it directly failed. */
   addEvent(message: OutboxMessage, at: Date): Promise<void>;
-  /** Messages whose deferral ended or whose claim expired by `now`, oldest first, at most `limit`. */
+  /**
+   * Messages due by `now`, oldest first, at most `limit`: deferrals and retry delays that ended, claims
+   * whose lease expired, and pending messages that dispatch has not claimed a few minutes after they
+   * were written.
+   */
   listDue(now: Date, limit: number): Promise<OutboxReference[]>;
 }

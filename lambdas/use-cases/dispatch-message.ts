@@ -1,4 +1,11 @@
-import { type DerivedEvent, type OutboxMessage, outboxMessageId } from "../domain/outbox";
+import { type ConsentPurpose, hasConsent } from "../domain/consents";
+import {
+  consentsNeededFor,
+  type DerivedEvent,
+  type OutboxMessage,
+  outboxMessageId,
+  type RuleConsents,
+} from "../domain/outbox";
 import {
   type DeliveryResult,
   type EmailSender,
@@ -19,6 +26,8 @@ export interface DispatchDependencies {
   readonly push: PushSender;
   readonly email: EmailSender;
   readonly events: EventPublisher;
+  /** Rule catalog that lists the consents each rule needs, disabled rules included. */
+  readonly catalog: { readonly rules: readonly RuleConsents[] };
   readonly clock: () => Date;
   /** How long a claim lasts; a send still unfinished then counts as interrupted. */
   readonly leaseMs: number;
@@ -30,12 +39,45 @@ export interface DispatchDependencies {
 
 export type DispatchOutcome =
   | {
-      readonly status: "delivered" | "failed" | "retry";
+      readonly status: "delivered" | "failed" | "suppressed" | "retry";
       readonly channel: OutboxMessage["channel"];
       readonly message: OutboxMessage;
       readonly reason?: string;
     }
+  /**
+   * The result was not recorded, and no result event published, because another invocation had
+   * settled the message first. `result` is the status that was dropped.
+   */
+  | {
+      readonly status: "superseded";
+      readonly channel: OutboxMessage["channel"];
+      readonly message: OutboxMessage;
+      readonly result: DeliveryResult["status"];
+    }
   | { readonly status: "skipped"; readonly reason: string };
+
+/**
+ * A step failed before anything reached a provider, or a step whose repeat changes nothing (adding
+ * the inbox entry) failed. Attempting the message again cannot deliver it twice, so dispatch releases
+ * its claim for a retry. The message names the step and the error's name only, because it is stored
+ * and logged.
+ */
+class SafeToRetryError extends Error {
+  override name = "SafeToRetryError";
+
+  constructor(step: string, cause: unknown) {
+    super(`${step} failed before sending (${cause instanceof Error ? cause.name : typeof cause})`, { cause });
+  }
+}
+
+/** Runs a step that is {@link SafeToRetryError safe to retry}, wrapping what it throws. */
+async function safeToRetry<T>(step: string, work: () => T | Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    throw new SafeToRetryError(step, error);
+  }
+}
 
 /** Waits between attempts: 1, 5, 15, 60 minutes, then 4 hours. */
 const RETRY_DELAYS_MINUTES = [1, 5, 15, 60, 240];
@@ -50,7 +92,9 @@ async function deliverPush(
   deps: DispatchDependencies,
   now: Date,
 ): Promise<DeliveryResult> {
-  const devices = await deps.recipients.activeDevices(message.customerId);
+  const devices = await safeToRetry("reading the push devices", () =>
+    deps.recipients.activeDevices(message.customerId),
+  );
   if (devices.length === 0) return { status: "failed", reason: "no active push device registered" };
 
   const results = await deps.push.send(devices, {
@@ -80,15 +124,18 @@ async function deliverEmail(
   deps: DispatchDependencies,
   now: Date,
 ): Promise<DeliveryResult> {
-  const address = await deps.recipients.emailAddress(message.customerId);
+  const address = await safeToRetry("reading the e-mail address", () =>
+    deps.recipients.emailAddress(message.customerId),
+  );
   if (!address) return { status: "failed", reason: "no e-mail address on file" };
-  const content = deps.renderEmail(message);
+  const content = await safeToRetry("rendering the e-mail", () => deps.renderEmail(message));
   try {
     const providerId = await deps.email.send({
       messageId: message.messageId,
       to: address,
       ...content,
       tags: { rule: message.ruleId, kind: message.kind },
+      marketing: message.severity === "marketing",
     });
     return { status: "delivered", detail: providerId };
   } catch (error) {
@@ -126,18 +173,21 @@ async function deliver(
     case "email":
       return deliverEmail(message, deps, now);
     case "inbox":
-      await deps.inbox.add(
-        message.customerId,
-        {
-          messageId: message.messageId,
-          ruleId: message.ruleId,
-          kind: message.kind,
-          severity: message.severity,
-          title: message.title,
-          body: message.body,
-          createdAt: message.decidedAt,
-        },
-        now,
+      // Adding the entry again keeps the first one, so a failed put is safe to retry.
+      await safeToRetry("adding the inbox entry", () =>
+        deps.inbox.add(
+          message.customerId,
+          {
+            messageId: message.messageId,
+            ruleId: message.ruleId,
+            kind: message.kind,
+            severity: message.severity,
+            title: message.title,
+            body: message.body,
+            createdAt: message.decidedAt,
+          },
+          now,
+        ),
       );
       return { status: "delivered" };
     case "event":
@@ -145,7 +195,40 @@ async function deliver(
   }
 }
 
-/** The MessageDelivered or MessageFailed event of a final result, as an outbox item of its own. */
+/** Returns the first consent that the message's rule needs and the customer no longer grants. */
+async function withdrawnConsent(
+  message: OutboxMessage,
+  deps: DispatchDependencies,
+): Promise<ConsentPurpose | undefined> {
+  const needed = consentsNeededFor(message, deps.catalog.rules);
+  if (needed.length === 0) return undefined;
+  const consents = await safeToRetry("reading the consents", () =>
+    deps.recipients.consents(message.customerId),
+  );
+  return needed.find((purpose) => !hasConsent(consents, purpose));
+}
+
+/**
+ * Sends a claimed message unless a consent it needs was withdrawn since the decision. A deferred or
+ * retried message can go out hours after its decision, so the consents are read again here.
+ */
+async function deliverWithConsent(
+  message: OutboxMessage,
+  deps: DispatchDependencies,
+  now: Date,
+): Promise<DeliveryResult> {
+  const withdrawn = await withdrawnConsent(message, deps);
+  if (withdrawn !== undefined) {
+    return { status: "suppressed", reason: `the customer no longer grants the ${withdrawn} consent` };
+  }
+  return deliver(message, deps, now);
+}
+
+/**
+ * Builds the MessageDelivered or MessageFailed event of a final result as an outbox item of its own.
+ * A suppressed message counts as failed, with its reason, so that consumers of OfferPresented or
+ * AlertRaised learn that it never reached the customer. Returns undefined for a retry or an event.
+ */
 function derivedEventFor(
   message: OutboxMessage,
   result: DeliveryResult,
@@ -160,7 +243,7 @@ function derivedEventFor(
       ruleId: message.ruleId,
       channel: message.channel,
       at: at.toISOString(),
-      ...(result.status === "failed" && { reason: result.reason }),
+      ...(result.status !== "delivered" && { reason: result.reason }),
     },
   };
   return {
@@ -189,11 +272,15 @@ async function publishResultEvent(
 }
 
 /**
- * Delivers one outbox message at most once. It is claimed first (a conditional write), sent on its
- * channel, and its result recorded. A retryable failure defers it with backoff until
- * `maxAttempts`, then records it as failed; a permanent one is recorded as failed at once. A claim
- * whose lease ran out means a previous invocation stopped mid-send: since the provider may have
- * delivered it, the message is recorded as failed with that reason instead of being sent twice.
+ * Delivers one outbox message. It is claimed first with a conditional write, so no two invocations
+ * send it. Then it is checked against the customer's current consents, sent on its channel, and its
+ * result recorded. A withdrawn consent records it as suppressed without sending it.
+ *
+ * A retryable failure, or any error before the provider call, defers it with backoff until
+ * `maxAttempts`, and then it is recorded as failed. A permanent failure is recorded as failed at
+ * once. A claim whose lease ran out means that a previous invocation stopped mid-send. Because the
+ * provider may have delivered the message, it is recorded as failed with that reason instead of being
+ * sent twice. Only the invocation whose result is recorded publishes the result event.
  */
 export async function dispatchMessage(
   reference: OutboxReference,
@@ -209,22 +296,43 @@ export async function dispatchMessage(
       status: "failed",
       reason: "dispatch stopped while sending; delivery is unknown, so the message is not sent again",
     };
-    await deps.outbox.record(reference, attempt, result, now);
-    await publishResultEvent(message, result, deps, now);
-    return { status: "failed", channel: message.channel, message, reason: result.reason };
+    return settle(reference, message, attempt, result, deps, now);
   }
 
   const { message, attempt } = claim.claimed;
-  let result = await deliver(message, deps, now);
+  let result: DeliveryResult;
+  try {
+    result = await deliverWithConsent(message, deps, now);
+  } catch (error) {
+    // Any other error came from the provider call or after it, so whether the customer got the
+    // message is unknown. The claim stays, and after its lease expires the release job records the
+    // message as failed.
+    if (!(error instanceof SafeToRetryError)) throw error;
+    result = { status: "retry", reason: `${message.channel}: ${error.message}`, nextAttemptAt: now };
+  }
   if (result.status === "retry") {
     result =
       attempt >= deps.maxAttempts
         ? { status: "failed", reason: `gave up after ${attempt} attempts; last error: ${result.reason}` }
         : { ...result, nextAttemptAt: retryAt(now, attempt) };
   }
-  const recordedAt = deps.clock();
-  await deps.outbox.record(reference, attempt, result, recordedAt);
-  await publishResultEvent(message, result, deps, recordedAt);
+  return settle(reference, message, attempt, result, deps, deps.clock());
+}
+
+/** Records the result of an attempt and, if this invocation's result was the one recorded, publishes its event. */
+async function settle(
+  reference: OutboxReference,
+  message: OutboxMessage,
+  attempt: number,
+  result: DeliveryResult,
+  deps: DispatchDependencies,
+  at: Date,
+): Promise<DispatchOutcome> {
+  const recorded = await deps.outbox.record(reference, attempt, result, at);
+  if (!recorded) {
+    return { status: "superseded", channel: message.channel, message, result: result.status };
+  }
+  await publishResultEvent(message, result, deps, at);
   return {
     status: result.status,
     channel: message.channel,

@@ -28,7 +28,7 @@ function suppressionsOf(customerId: string) {
 }
 
 describe("pipeline from transaction to delivered message", () => {
-  it("sends a critical alert during quiet hours at once and holds a service alert until they end", async () => {
+  it("holds only non-critical push in quiet hours", async () => {
     // Prepare: quiet hours 22:00 to 07:00 in Vietnam.
     const customerId = "pl-quiet";
     await harness.seed([
@@ -38,6 +38,10 @@ describe("pipeline from transaction to delivered message", () => {
         email: true,
       },
     ]);
+    const lowBalancePush = async () =>
+      (await harness.items(customerId, "OUT#")).find(
+        (item) => item.ruleId === "low-balance" && item.channel === "push",
+      );
 
     // Act: at 23:00 the balance falls below 500,000 đ (service), at 23:30 below zero (critical).
     // Without the timeline, no release job runs during the replay.
@@ -51,30 +55,30 @@ describe("pipeline from transaction to delivered message", () => {
     );
     await harness.runtime.dispatchFromStream();
 
-    // Assess: the critical alert is out, the service alert waits for 07:00 (00:00 UTC).
+    // Assess: the critical alert is out, the service alert's push waits for 07:00 (00:00 UTC), and
+    // both inbox entries are there at once, because the inbox makes no sound.
     const decisions = decisionsOf(customerId);
     expect(decisions.map((decision) => decision.ruleId).sort()).toEqual(["low-balance", "negative-balance"]);
     expect(decisions.find((decision) => decision.ruleId === "negative-balance")?.notBefore).toBeUndefined();
     expect(decisions.find((decision) => decision.ruleId === "low-balance")?.notBefore).toBe(
       "2026-11-04T00:00:00.000Z",
     );
-    const inboxBefore = await harness.items(customerId, "INBOX#");
-    expect(inboxBefore.map((entry) => entry.ruleId)).toEqual(["negative-balance"]);
+    const inbox = await harness.items(customerId, "INBOX#");
+    expect(inbox.map((entry) => entry.ruleId).sort()).toEqual(["low-balance", "negative-balance"]);
+    expect(await lowBalancePush()).toMatchObject({ status: "deferred" });
 
     // Act: the release job runs before and after the end of quiet hours.
     await harness.runtime.releaseDue(Date.parse("2026-11-03T23:59:00Z"));
-    const inboxAtNight = await harness.items(customerId, "INBOX#");
+    const pushAtNight = await lowBalancePush();
     await harness.runtime.releaseDue(Date.parse("2026-11-04T00:01:00Z"));
     await harness.runtime.dispatchFromStream();
 
     // Assess
-    expect(inboxAtNight).toHaveLength(1);
-    const inboxAfter = await harness.items(customerId, "INBOX#");
-    expect(inboxAfter.map((entry) => entry.ruleId).sort()).toEqual(["low-balance", "negative-balance"]);
-    const outbox = await harness.items(customerId, "OUT#");
-    const lowBalancePush = outbox.find((item) => item.ruleId === "low-balance" && item.channel === "push");
-    expect(lowBalancePush).toMatchObject({ status: "delivered", deliveredAt: "2026-11-04T00:01:00.000Z" });
-    expect(lowBalancePush?.GSI1PK).toBeUndefined();
+    expect(pushAtNight).toMatchObject({ status: "deferred" });
+    const pushInTheMorning = await lowBalancePush();
+    expect(pushInTheMorning).toMatchObject({ status: "delivered", deliveredAt: "2026-11-04T00:01:00.000Z" });
+    expect(pushInTheMorning?.GSI1PK).toBeUndefined();
+    expect(await harness.items(customerId, "INBOX#")).toHaveLength(2);
   });
 
   it("sends offers only with marketing consent and honours a withdrawal from the next event", async () => {

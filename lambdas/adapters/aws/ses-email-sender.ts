@@ -1,4 +1,9 @@
-import { type MessageTag, type SESv2Client, SendEmailCommand } from "@aws-sdk/client-sesv2";
+import {
+  type MessageHeader,
+  type MessageTag,
+  type SESv2Client,
+  SendEmailCommand,
+} from "@aws-sdk/client-sesv2";
 import {
   type EmailMessage,
   type EmailSender,
@@ -23,6 +28,9 @@ const RETRYABLE_ERROR_NAMES = new Set([
   "SendingPausedException",
 ]);
 
+/** SES accepts a header value of at most 995 printable ASCII characters (SES v2 `MessageHeader`). */
+const MAX_HEADER_VALUE_LENGTH = 995;
+
 export interface SesEmailSenderOptions {
   /** Verified sender identity, such as `"Bank <no-reply@bank.example>"`. */
   readonly fromAddress: string;
@@ -31,6 +39,13 @@ export interface SesEmailSenderOptions {
    * @default none, so SES applies the identity's default configuration set, if one is set
    */
   readonly configurationSetName?: string;
+  /**
+   * https page where a customer stops marketing e-mail. Marketing e-mail names it in the
+   * `List-Unsubscribe` header and offers one-click unsubscribe (RFC 8058). It must not contain the
+   * e-mail address or the customer id, because mail servers and clients log these headers.
+   * @default none, so marketing e-mail goes out without unsubscribe headers
+   */
+  readonly unsubscribeUrl?: string;
 }
 
 /**
@@ -38,13 +53,20 @@ export interface SesEmailSenderOptions {
  * Errors name the SES error and the message id but never the recipient's address.
  */
 export class SesEmailSender implements EmailSender {
+  private readonly unsubscribeHeaders: readonly MessageHeader[];
+
+  /** Throws a TypeError when `unsubscribeUrl` is not an https URL that fits in a header. */
   constructor(
     private readonly client: SESv2Client,
     private readonly options: SesEmailSenderOptions,
-  ) {}
+  ) {
+    this.unsubscribeHeaders =
+      options.unsubscribeUrl === undefined ? [] : listUnsubscribeHeaders(options.unsubscribeUrl);
+  }
 
   async send(message: EmailMessage): Promise<string> {
     const tags = emailTags(message.tags);
+    const headers = message.marketing ? this.unsubscribeHeaders : [];
     let messageId: string | undefined;
     try {
       const response = await this.client.send(
@@ -58,6 +80,7 @@ export class SesEmailSender implements EmailSender {
                 Text: { Data: message.text, Charset: CHARSET },
                 Html: { Data: message.html, Charset: CHARSET },
               },
+              ...(headers.length > 0 && { Headers: [...headers] }),
             },
           },
           ...(tags.length > 0 && { EmailTags: tags }),
@@ -78,6 +101,39 @@ export class SesEmailSender implements EmailSender {
     }
     return messageId;
   }
+}
+
+/**
+ * Builds the `List-Unsubscribe` (RFC 2369) and `List-Unsubscribe-Post` (RFC 8058) headers, which let
+ * mail clients show an unsubscribe button that sends a POST to the URL.
+ * NOTE: the URL is the same for every recipient, so a one-click POST to it cannot tell who
+ * unsubscribed. The page behind it must identify the customer by a sign-in.
+ */
+export function listUnsubscribeHeaders(unsubscribeUrl: string): MessageHeader[] {
+  let url: URL;
+  try {
+    url = new URL(unsubscribeUrl);
+  } catch {
+    throw new TypeError(
+      "Invalid unsubscribeUrl: it is not an absolute URL. Use the https address of the unsubscribe page.",
+    );
+  }
+  if (url.protocol !== "https:") {
+    throw new TypeError(
+      `Invalid unsubscribeUrl: the scheme is ${url.protocol} but one-click unsubscribe needs https:`,
+    );
+  }
+  // URL.href is ASCII: the host in punycode, other characters percent-encoded.
+  const value = `<${url.href}>`;
+  if (value.length > MAX_HEADER_VALUE_LENGTH) {
+    throw new TypeError(
+      `Invalid unsubscribeUrl: it is ${url.href.length} characters, more than the ${MAX_HEADER_VALUE_LENGTH - 2} that fit in a header`,
+    );
+  }
+  return [
+    { Name: "List-Unsubscribe", Value: value },
+    { Name: "List-Unsubscribe-Post", Value: "List-Unsubscribe=One-Click" },
+  ];
 }
 
 /**

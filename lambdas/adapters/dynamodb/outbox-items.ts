@@ -7,20 +7,36 @@ import { customerPartitionKey } from "./keys";
 
 /**
  * Outbox items: one per decided message and channel, under the customer's partition. A message is
- * written "pending" (the stream delivers it to dispatch at once) or "deferred" until `nextAttemptAt`
- * (quiet hours); dispatch moves it through "sending" to "delivered" or "failed". While deferred or
- * being sent, the item is listed in GSI1 under `OUTBOX#<UTC date>` by the time it becomes due, so the
- * release job finds deferrals that ended and sends whose lease expired.
+ * written "pending", and the stream delivers it to dispatch at once, or "deferred" until
+ * `nextAttemptAt` when quiet hours hold it. Dispatch moves it through "sending" to "delivered",
+ * "failed" or "suppressed". Until it is settled, the item is listed in GSI1 under
+ * `OUTBOX#<UTC date>` by the time it becomes due. The release job finds there the deferrals that
+ * ended, the sends whose lease expired, and the pending items whose stream record was never processed.
  */
 
 /** Sort-key prefix of outbox items; the dispatch function's stream filter matches it. */
 export const OUTBOX_SORT_KEY_PREFIX = "OUT#";
 
-export const OUTBOX_STATUSES = ["pending", "deferred", "sending", "delivered", "failed"] as const;
+export const OUTBOX_STATUSES = [
+  "pending",
+  "deferred",
+  "sending",
+  "delivered",
+  "failed",
+  "suppressed",
+] as const;
 export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
 
 /** Days an outbox item is kept after its decision, as the audit trail of what was sent. */
 export const OUTBOX_RETENTION_DAYS = 180;
+
+/**
+ * Minutes after it was written that a pending item becomes due for the release job. Dispatch claims
+ * it from the stream within seconds, which moves its due time to the end of the lease. So the release
+ * job sends it only when its stream record was never processed: the stream keeps records for 24
+ * hours, and the event source mapping gives up on a record after its retries.
+ */
+export const PENDING_SAFETY_NET_MINUTES = 5;
 
 export function outboxSortKey(messageId: string): string {
   return `${OUTBOX_SORT_KEY_PREFIX}${messageId}`;
@@ -40,18 +56,24 @@ export function dueIndexKeys(
   return { GSI1PK: `OUTBOX#${iso.slice(0, 10)}`, GSI1SK: `${iso}#${customerId}#${messageId}` };
 }
 
+/**
+ * Builds the item of a new outbox message: "deferred" until its `notBefore` when quiet hours hold it,
+ * else "pending". Either way it is listed in GSI1, a pending one {@link PENDING_SAFETY_NET_MINUTES}
+ * after `writtenAt`.
+ */
 export function outboxToItem(message: OutboxMessage, writtenAt: Date): Record<string, unknown> {
   const deferredUntil = message.notBefore ? new Date(message.notBefore) : undefined;
   const deferred = deferredUntil !== undefined && deferredUntil.getTime() > Date.parse(message.decidedAt);
+  const dueAt = deferred
+    ? deferredUntil
+    : new Date(writtenAt.getTime() + PENDING_SAFETY_NET_MINUTES * 60_000);
   return {
     ...outboxKey(message.customerId, message.messageId),
     ...message,
     status: deferred ? "deferred" : "pending",
     attempts: 0,
-    ...(deferred && {
-      nextAttemptAt: deferredUntil.toISOString(),
-      ...dueIndexKeys(message.customerId, message.messageId, deferredUntil),
-    }),
+    ...(deferred && { nextAttemptAt: deferredUntil.toISOString() }),
+    ...dueIndexKeys(message.customerId, message.messageId, dueAt),
     writtenAt: writtenAt.toISOString(),
     expiresAt: Math.floor(writtenAt.getTime() / 1000) + OUTBOX_RETENTION_DAYS * 86_400,
   };

@@ -48,7 +48,9 @@ export class DynamoDbOutboxStore implements OutboxStore {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       if (!error.Item) return { skipped: "missing" };
       const item = outboxItemFromItem(unmarshall(error.Item));
-      if (item.status === "delivered" || item.status === "failed") return { skipped: "done" };
+      if (item.status === "delivered" || item.status === "failed" || item.status === "suppressed") {
+        return { skipped: "done" };
+      }
       if (item.status === "deferred") return { skipped: "not-due" };
       if (item.status === "sending" && item.leaseUntil !== undefined && item.leaseUntil > now.toISOString()) {
         return { skipped: "in-progress" };
@@ -57,8 +59,13 @@ export class DynamoDbOutboxStore implements OutboxStore {
     }
   }
 
-  async record(reference: OutboxReference, attempt: number, result: DeliveryResult, at: Date): Promise<void> {
-    await this.update(reference, result, at, {
+  async record(
+    reference: OutboxReference,
+    attempt: number,
+    result: DeliveryResult,
+    at: Date,
+  ): Promise<boolean> {
+    return this.update(reference, result, at, {
       condition: "#status = :sending AND attempts = :attempt",
       values: { ":sending": "sending", ":attempt": attempt },
     });
@@ -86,13 +93,16 @@ export class DynamoDbOutboxStore implements OutboxStore {
     }
   }
 
-  /** Moves an item to the result's state if it is still in the state the caller expects. */
+  /**
+   * Moves an item to the result's state if it is still in the state the caller expects. Returns false
+   * when it was not, because another invocation took the message over or settled it first.
+   */
   private async update(
     reference: OutboxReference,
     result: DeliveryResult,
     at: Date,
     expected: { condition: string; values: Record<string, unknown>; countAttempt?: boolean },
-  ): Promise<void> {
+  ): Promise<boolean> {
     const values: Record<string, unknown> = { ...expected.values, ":at": at.toISOString() };
     const counting = expected.countAttempt ? " ADD attempts :one" : "";
     if (expected.countAttempt) values[":one"] = 1;
@@ -108,8 +118,13 @@ export class DynamoDbOutboxStore implements OutboxStore {
         values[":failed"] = "failed";
         values[":reason"] = result.reason;
         break;
+      case "suppressed":
+        update = `SET #status = :suppressed, suppressedAt = :at, lastError = :reason${counting} REMOVE GSI1PK, GSI1SK, leaseUntil`;
+        values[":suppressed"] = "suppressed";
+        values[":reason"] = result.reason;
+        break;
       case "retry":
-        update = `SET #status = :retrying, nextAttemptAt = :next, lastError = :reason, GSI1PK = :gsiPk, GSI1SK = :gsiSk${counting} REMOVE leaseUntil`;
+        update = `SET #status = :retrying, nextAttemptAt = :next, lastError = :reason, lastErrorAt = :at, GSI1PK = :gsiPk, GSI1SK = :gsiSk${counting} REMOVE leaseUntil`;
         values[":retrying"] = "deferred";
         values[":next"] = result.nextAttemptAt.toISOString();
         values[":reason"] = result.reason;
@@ -130,9 +145,11 @@ export class DynamoDbOutboxStore implements OutboxStore {
           ExpressionAttributeValues: values,
         }),
       );
+      return true;
     } catch (error) {
       // Another invocation took the message over, or settled it first; its result stands.
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      return false;
     }
   }
 

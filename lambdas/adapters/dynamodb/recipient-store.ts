@@ -7,8 +7,9 @@ import {
   UpdateCommand,
 } from "@aws-sdk/lib-dynamodb";
 import * as z from "zod/mini";
+import type { Consents } from "../../domain/consents";
 import type { Device, InboxEntry, InboxStore, RecipientStore } from "../../ports/delivery";
-import { CUSTOMER_SORT_KEYS, customerItemKey } from "./customer-items";
+import { CUSTOMER_SORT_KEYS, consentsFromItem, customerItemKey } from "./customer-items";
 import { customerPartitionKey } from "./keys";
 
 /** Sort-key prefix of device items, one per registered app installation. */
@@ -35,7 +36,10 @@ export function inboxSortKey(createdAt: string, messageId: string): string {
   return `${INBOX_SORT_KEY_PREFIX}${createdAt}#${messageId}`;
 }
 
-/** Devices and the e-mail address the bank provisioned, read at delivery time so changes apply at once. */
+/**
+ * Devices, the e-mail address the bank provisioned, and consents, read at delivery time so changes
+ * apply at once.
+ */
 export class DynamoDbRecipientStore implements RecipientStore {
   constructor(
     private readonly client: DynamoDBDocumentClient,
@@ -98,6 +102,18 @@ export class DynamoDbRecipientStore implements RecipientStore {
     );
     const parsed = ContactItemSchema.safeParse(Item ?? {});
     return parsed.success ? parsed.data.email : undefined;
+  }
+
+  /** Reads the CONSENTS item; throws CorruptItemError when it does not parse. */
+  async consents(customerId: string): Promise<Consents> {
+    const { Item } = await this.client.send(
+      new GetCommand({
+        TableName: this.tableName,
+        Key: customerItemKey(customerId, CUSTOMER_SORT_KEYS.consents),
+        ConsistentRead: true,
+      }),
+    );
+    return consentsFromItem(Item).consents;
   }
 }
 

@@ -55,23 +55,52 @@ export async function dispatchAndRecord(
   recordOutcome(await dispatchMessage(reference, deps), deps);
 }
 
+/** Metric name of each outcome, counted with the channel as dimension. Skipped messages are not counted. */
+const METRIC_BY_STATUS = {
+  delivered: "MessagesDelivered",
+  failed: "MessagesFailed",
+  suppressed: "MessagesSuppressed",
+  retry: "MessagesRetried",
+  superseded: "MessageResultsSuperseded",
+} as const satisfies Record<Exclude<DispatchOutcome["status"], "skipped">, string>;
+
 function recordOutcome(outcome: DispatchOutcome, deps: DispatchHandlerDependencies): void {
-  if (outcome.status !== "skipped") {
-    const metric = { delivered: "MessagesDelivered", failed: "MessagesFailed", retry: "MessagesRetried" }[
-      outcome.status
-    ];
-    const single = deps.metrics.singleMetric();
-    single.addDimension("Channel", outcome.channel);
-    single.addMetric(metric, MetricUnit.Count, 1);
+  if (outcome.status === "skipped") {
+    deps.onOutcome?.(outcome);
+    return;
   }
-  if (outcome.status === "failed" || outcome.status === "retry") {
-    deps.logger.warn(outcome.status === "failed" ? "Message failed" : "Message deferred for retry", {
-      customerId: outcome.message.customerId,
-      messageId: outcome.message.messageId,
-      channel: outcome.channel,
-      ruleId: outcome.message.ruleId,
-      reason: outcome.reason,
-    });
+
+  const single = deps.metrics.singleMetric();
+  single.addDimension("Channel", outcome.channel);
+  single.addMetric(METRIC_BY_STATUS[outcome.status], MetricUnit.Count, 1);
+
+  const ids = {
+    customerId: outcome.message.customerId,
+    messageId: outcome.message.messageId,
+    channel: outcome.channel,
+    ruleId: outcome.message.ruleId,
+  };
+  switch (outcome.status) {
+    case "failed":
+      deps.logger.warn("Message failed", { ...ids, reason: outcome.reason });
+      break;
+    case "retry":
+      deps.logger.warn("Message deferred for retry", { ...ids, reason: outcome.reason });
+      break;
+    case "suppressed":
+      deps.logger.info("Message not sent because the customer withdrew a consent it needs", {
+        ...ids,
+        reason: outcome.reason,
+      });
+      break;
+    case "superseded":
+      deps.logger.warn(
+        "Message result dropped, and no result event published, because another invocation settled the message first",
+        { ...ids, droppedResult: outcome.result },
+      );
+      break;
+    case "delivered":
+      break;
   }
   deps.onOutcome?.(outcome);
 }

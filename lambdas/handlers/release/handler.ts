@@ -14,7 +14,9 @@ export const RELEASE_BATCH_LIMIT = 500;
 
 /**
  * Builds the release job, run every minute by EventBridge Scheduler: it dispatches messages whose
- * quiet-hours deferral or retry delay has ended, and settles sends whose lease expired.
+ * quiet-hours deferral or retry delay has ended, settles sends whose lease expired, and dispatches
+ * pending messages that the stream never delivered to dispatch. The claim keeps it from sending a
+ * message that a dispatch invocation is sending at the same time.
  */
 export function createReleaseHandler(deps: DispatchHandlerDependencies) {
   async function release(): Promise<{ released: number }> {

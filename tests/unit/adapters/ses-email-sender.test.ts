@@ -31,6 +31,7 @@ const MESSAGE: EmailMessage = {
   text: "Thẻ của bạn vừa thanh toán 1.500.000 ₫ tại Highlands Coffee.",
   html: "<p>Thẻ của bạn vừa thanh toán <b>1.500.000 ₫</b> tại Highlands Coffee.</p>",
   tags: { ruleId: "large-purchase", kind: "alert" },
+  marketing: false,
 };
 
 /** Creates a sender whose client is mocked, so no request leaves the process. */

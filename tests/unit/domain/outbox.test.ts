@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { Decision } from "../../../lambdas/domain/decide";
-import { type OutboxMessage, outboxMessageId, outboxMessagesFor } from "../../../lambdas/domain/outbox";
+import {
+  consentsNeededFor,
+  type OutboxMessage,
+  outboxMessageId,
+  outboxMessagesFor,
+} from "../../../lambdas/domain/outbox";
 
 const CUSTOMER_ID = "cust-0001";
 
@@ -196,14 +201,18 @@ describe("outboxMessagesFor", () => {
       expect(Object.keys(JSON.parse(detail))).not.toEqual(expect.arrayContaining(["title"]));
     });
 
-    it("leaves notBefore off the event item", () => {
+    it("defers only push and e-mail", () => {
       // Act
-      const messages = outboxMessagesFor(CUSTOMER_ID, DEFERRED_ALERT);
+      const messages = outboxMessagesFor(CUSTOMER_ID, {
+        ...DEFERRED_ALERT,
+        channels: ["push", "email", "inbox"],
+      });
 
       // Assess
-      expect(messageOn(messages, "event")).not.toHaveProperty("notBefore");
       expect(messageOn(messages, "push").notBefore).toBe("2026-11-04T00:00:00.000Z");
-      expect(messageOn(messages, "inbox").notBefore).toBe("2026-11-04T00:00:00.000Z");
+      expect(messageOn(messages, "email").notBefore).toBe("2026-11-04T00:00:00.000Z");
+      expect(messageOn(messages, "inbox")).not.toHaveProperty("notBefore");
+      expect(messageOn(messages, "event")).not.toHaveProperty("notBefore");
     });
 
     it("gives only the event item an event", () => {
@@ -214,5 +223,32 @@ describe("outboxMessagesFor", () => {
       for (const message of messages)
         expect(message.event !== undefined, message.channel).toBe(message.channel === "event");
     });
+  });
+});
+
+describe("consentsNeededFor", () => {
+  const rules = [
+    { id: "low-balance", consents: [] },
+    { id: "unusual-spending", consents: ["personalized_insights"] },
+    { id: "travel-insurance-offer", consents: ["marketing", "location_based_services"] },
+  ] as const;
+  const alert = { channel: "push", ruleId: "low-balance", kind: "alert", severity: "service" } as const;
+  const offer = {
+    channel: "push",
+    ruleId: "travel-insurance-offer",
+    kind: "offer",
+    severity: "marketing",
+  } as const;
+
+  it.each([
+    ["an alert without consents", alert, []],
+    ["an insight alert", { ...alert, ruleId: "unusual-spending" }, ["personalized_insights"]],
+    ["an offer", offer, ["marketing", "location_based_services"]],
+    ["an offer's inbox entry", { ...offer, channel: "inbox" }, ["marketing", "location_based_services"]],
+    ["a derived event", { ...offer, channel: "event" }, []],
+    ["an offer missing from the catalog", { ...offer, ruleId: "retired-offer" }, ["marketing"]],
+    ["an alert missing from the catalog", { ...alert, ruleId: "retired-alert" }, []],
+  ] as const)("returns the consents of %s", (_case, message, expected) => {
+    expect(consentsNeededFor(message, rules)).toEqual(expected);
   });
 });

@@ -1,125 +1,7 @@
 import { describe, expect, it } from "vitest";
-import type { OutboxMessage } from "../../../lambdas/domain/outbox";
-import {
-  type ClaimOutcome,
-  type DeliveryResult,
-  type Device,
-  type OutboxReference,
-  type OutboxStore,
-  PermanentDeliveryError,
-  type PushResult,
-  RetryableDeliveryError,
-} from "../../../lambdas/ports/delivery";
-import { type DispatchDependencies, dispatchMessage } from "../../../lambdas/use-cases/dispatch-message";
-
-const NOW = new Date("2026-11-03T02:00:00Z");
-
-function message(channel: OutboxMessage["channel"]): OutboxMessage {
-  return {
-    messageId: `m-${channel}`,
-    customerId: "c-1",
-    channel,
-    ruleId: "low-balance",
-    ruleVersion: 1,
-    kind: "alert",
-    severity: "service",
-    language: "vi",
-    title: "Số dư thấp",
-    body: "Số dư tài khoản của bạn còn 400.000 ₫.",
-    triggerKey: "tx-1",
-    decidedAt: "2026-11-03T01:00:00.000Z",
-  };
-}
-
-/** An outbox that holds one message in memory and records every transition. */
-class FakeOutbox implements OutboxStore {
-  status: "pending" | "sending" | "delivered" | "failed" | "deferred" = "pending";
-  attempts = 0;
-  readonly results: DeliveryResult[] = [];
-  readonly addedEvents: OutboxMessage[] = [];
-  leaseExpired = false;
-
-  constructor(private readonly stored: OutboxMessage) {}
-
-  async claim(): Promise<ClaimOutcome> {
-    if (this.status === "delivered" || this.status === "failed") return { skipped: "done" };
-    if (this.status === "sending") {
-      return this.leaseExpired
-        ? { interrupted: { message: this.stored, attempt: this.attempts } }
-        : { skipped: "in-progress" };
-    }
-    this.status = "sending";
-    this.attempts += 1;
-    return { claimed: { message: this.stored, attempt: this.attempts } };
-  }
-
-  async record(_reference: OutboxReference, attempt: number, result: DeliveryResult): Promise<void> {
-    if (this.status !== "sending" || attempt !== this.attempts) return;
-    this.results.push(result);
-    this.status = result.status === "retry" ? "deferred" : result.status;
-  }
-
-  async settleEvent(_reference: OutboxReference, result: DeliveryResult): Promise<void> {
-    this.results.push(result);
-  }
-
-  async addEvent(event: OutboxMessage): Promise<void> {
-    this.addedEvents.push(event);
-  }
-
-  async listDue(): Promise<OutboxReference[]> {
-    return [];
-  }
-}
-
-function dependencies(
-  outbox: FakeOutbox,
-  overrides: Partial<DispatchDependencies> & {
-    devices?: Device[];
-    pushResults?: PushResult[];
-    emailAddress?: string;
-  } = {},
-) {
-  const published: string[] = [];
-  const deactivated: string[] = [];
-  const inbox: string[] = [];
-  const deps: DispatchDependencies = {
-    outbox,
-    recipients: {
-      activeDevices: async () =>
-        overrides.devices ?? [{ deviceId: "d-1", platform: "android", token: "t-1" }],
-      deactivateDevice: async (_customerId, deviceId) => {
-        deactivated.push(deviceId);
-      },
-      emailAddress: async () => overrides.emailAddress,
-    },
-    inbox: {
-      add: async (_customerId, entry) => {
-        inbox.push(entry.messageId);
-      },
-    },
-    push: {
-      send: async (devices) =>
-        overrides.pushResults ??
-        devices.map((device) => ({ deviceId: device.deviceId, status: "delivered" })),
-    },
-    email: { send: async () => "ses-1" },
-    events: {
-      publish: async (events) => {
-        for (const event of events) published.push(event.detailType);
-        return [];
-      },
-    },
-    clock: () => NOW,
-    leaseMs: 60_000,
-    maxAttempts: 3,
-    renderEmail: (stored) => ({ subject: stored.title, text: stored.body, html: `<p>${stored.body}</p>` }),
-    ...overrides,
-  };
-  return { deps, published, deactivated, inbox };
-}
-
-const REFERENCE = { customerId: "c-1", messageId: "m" };
+import { PermanentDeliveryError, RetryableDeliveryError } from "../../../lambdas/ports/delivery";
+import { dispatchMessage } from "../../../lambdas/use-cases/dispatch-message";
+import { dependencies, FakeOutbox, message, NOW, REFERENCE } from "./dispatch-fakes";
 
 describe("dispatchMessage", () => {
   it("delivers an inbox message and publishes MessageDelivered", async () => {
@@ -212,7 +94,7 @@ describe("dispatchMessage", () => {
     const outcome = await dispatchMessage(REFERENCE, deps);
 
     expect(outcome.status).toBe(status);
-    expect(outcome.status !== "skipped" && outcome.reason).not.toContain("customer@example.invalid");
+    expect(JSON.stringify(outcome)).not.toContain("customer@example.invalid");
   });
 
   it("records an interrupted send as failed instead of sending twice", async () => {
