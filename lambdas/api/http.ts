@@ -84,6 +84,13 @@ function typeName(value: unknown): string {
   return `a ${typeof value}`;
 }
 
+/** Returns the JSON type that zod expected, with its article. Zod names a JSON object "object" or "record". */
+function expectedTypeName(expected: string): string {
+  if (expected === "object" || expected === "record") return "an object";
+  if (expected === "array") return "an array";
+  return `a ${expected}`;
+}
+
 /**
  * Says what to send for an issue whose schema gave no message of its own. Written here rather than
  * loading zod's English locale, whose messages ("Invalid input: expected string") name no fix.
@@ -92,8 +99,13 @@ function fallbackMessage(issue: z.core.$ZodIssue): string {
   switch (issue.code) {
     case "invalid_type":
       return issue.input === undefined
-        ? `is required: send ${issue.expected === "object" ? "an object" : `a ${issue.expected}`}`
-        : `must be ${issue.expected === "object" ? "an object" : `a ${issue.expected}`}, not ${typeName(issue.input)}`;
+        ? `is required: send ${expectedTypeName(issue.expected)}`
+        : `must be ${expectedTypeName(issue.expected)}, not ${typeName(issue.input)}`;
+    case "invalid_key": {
+      // The key's own schema has the rule for a key, and zod nests that schema's issue inside this one.
+      const keyMessage = issue.issues[0]?.message;
+      return keyMessage && keyMessage !== GENERIC_MESSAGE ? keyMessage : "is not an allowed key";
+    }
     case "invalid_value":
       return `must be one of ${issue.values.map((value) => JSON.stringify(value)).join(", ")}`;
     case "too_small":

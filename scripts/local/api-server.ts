@@ -72,17 +72,31 @@ function sendProblem(response: ServerResponse, problem: ApiProblem, instance: st
   response.end(JSON.stringify(problemBody(problem, instance)));
 }
 
-async function readBody(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of request) {
-    size += (chunk as Buffer).length;
-    if (size > MAX_REQUEST_BYTES) {
-      throw new ApiProblem(413, "Payload Too Large", `The request is larger than ${MAX_REQUEST_BYTES} bytes`);
-    }
-    chunks.push(chunk as Buffer);
-  }
-  return Buffer.concat(chunks);
+/**
+ * Reads the request body. One larger than MAX_REQUEST_BYTES is rejected with a 413 that closes the
+ * connection, because the rest of that body is never read.
+ */
+function readBody(request: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolvePromise, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= MAX_REQUEST_BYTES) {
+        chunks.push(chunk);
+        return;
+      }
+      // Pausing keeps the socket open for the 413. Breaking out of a for await loop would destroy the
+      // stream and its socket before the 413 is written, and clients then got no response or a reset.
+      request.off("data", onData);
+      request.pause();
+      const message = `The request is larger than ${MAX_REQUEST_BYTES} bytes`;
+      reject(new ApiProblem(413, "Payload Too Large", message, [], { connection: "close" }));
+    };
+    request.on("data", onData);
+    request.once("end", () => resolvePromise(Buffer.concat(chunks)));
+    request.once("error", reject);
+  });
 }
 
 /** Header values as API Gateway passes them: lower-case names, repeated values joined by commas. */
@@ -128,7 +142,14 @@ export async function startLocalApi(options: LocalApiOptions): Promise<LocalApi>
 
   async function serve(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const requestId = randomUUID();
-    const url = new URL(request.url ?? "/", "http://localhost");
+    let url: URL;
+    try {
+      url = new URL(request.url ?? "/", "http://localhost");
+    } catch {
+      // A target that starts with "//" is read as a host name, and an invalid one such as "//%" throws.
+      sendProblem(response, new ApiProblem(400, "Bad Request", "The request path is not valid"), requestId);
+      return;
+    }
     const method = request.method ?? "GET";
     try {
       if (url.pathname === "/openapi.json" && method === "GET") {

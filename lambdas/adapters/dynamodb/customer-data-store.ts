@@ -182,7 +182,8 @@ export class DynamoDbCustomerDataStore implements CustomerDataStore {
                 TableName: this.tableName,
                 Item: {
                   PK: customerPartitionKey(customerId),
-                  SK: `${CONSENT_EVIDENCE_PREFIX}${record.at}#${purpose}`,
+                  // Two changes in the same millisecond must both stay as evidence, hence the suffix.
+                  SK: `${CONSENT_EVIDENCE_PREFIX}${record.at}#${purpose}#${randomUUID()}`,
                   purpose,
                   ...record,
                   expiresAt:
