@@ -57,13 +57,11 @@ const DeploymentSchema = z.object({
   sesConfigurationSet: z.optional(z.string().check(z.minLength(1))),
   /** Page where a customer turns marketing e-mail off; offers' e-mails link it for one-click unsubscribe. */
   unsubscribeUrl: z.optional(
-    z
-      .string()
-      .check(
-        z.regex(/^https:\/\/\S+$/, {
-          error: "must be an https URL such as https://bank.example/unsubscribe",
-        }),
-      ),
+    z.string().check(
+      z.regex(/^https:\/\/\S+$/, {
+        error: "must be an https URL such as https://bank.example/unsubscribe",
+      }),
+    ),
   ),
   /** Existing Cognito user pool for the API's JWT authorizer; one is created when omitted. */
   cognitoUserPoolId: z.optional(
