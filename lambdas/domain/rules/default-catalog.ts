@@ -1,6 +1,12 @@
+import en from "../messages/en.json";
 import { MessageRenderer } from "../messages/render";
+import vi from "../messages/vi.json";
 import { loadRuleCatalog, type RuleCatalog } from "./catalog";
 import catalogJson from "./catalog.json";
+import type { MessageCatalogs } from "./message-templates";
+
+/** The bundled message catalogs, which the renderer formats and the rule catalog is checked against. */
+export const BUNDLED_MESSAGES: MessageCatalogs = { vi, en };
 
 export interface RuleSet {
   readonly catalog: RuleCatalog;
@@ -15,8 +21,8 @@ let loaded: RuleSet | undefined;
  */
 export function defaultRuleSet(): RuleSet {
   if (!loaded) {
-    const renderer = new MessageRenderer();
-    loaded = { catalog: loadRuleCatalog(catalogJson, renderer.templates()), renderer };
+    const renderer = new MessageRenderer(BUNDLED_MESSAGES);
+    loaded = { catalog: loadRuleCatalog(catalogJson, BUNDLED_MESSAGES), renderer };
   }
   return loaded;
 }

@@ -75,6 +75,30 @@ export const TRIGGER_FACTS = {
 
 export type Trigger = keyof typeof TRIGGER_FACTS;
 
+/**
+ * Placeholders a rule's message template may use, by trigger: the values that `templateParams` in
+ * decide.ts passes to the renderer. The catalog check rejects a template that uses any other
+ * placeholder, because rendering it would throw for every match of the rule.
+ */
+export const TRIGGER_MESSAGE_PARAMS = {
+  transaction: [
+    "amount",
+    "balance",
+    "threshold",
+    "merchant",
+    "payer",
+    "time",
+    "category",
+    "monthToDate",
+    "average",
+    "percent",
+    "country",
+    "foreignCurrency",
+    "validUntil",
+  ],
+  payment_due: ["payee", "amount", "dueDate", "days", "validUntil"],
+} as const satisfies Record<Trigger, readonly string[]>;
+
 type FieldValue<T> = T extends "number" ? number : T extends "boolean" ? boolean : string;
 type FactValues<Name extends FactName> = {
   -readonly [Field in keyof (typeof FACT_FIELDS)[Name]]: FieldValue<(typeof FACT_FIELDS)[Name][Field]>;

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import { PersonalizationError } from "../../../lambdas/domain/errors";
-import { MessageRenderer } from "../../../lambdas/domain/messages/render";
 import {
   type CompiledRule,
   loadRuleCatalog,
@@ -9,7 +8,7 @@ import {
   RuleCatalogError,
 } from "../../../lambdas/domain/rules/catalog";
 import catalogJson from "../../../lambdas/domain/rules/catalog.json";
-import { defaultRuleSet } from "../../../lambdas/domain/rules/default-catalog";
+import { BUNDLED_MESSAGES, defaultRuleSet } from "../../../lambdas/domain/rules/default-catalog";
 import type { FactName, Facts } from "../../../lambdas/domain/rules/facts";
 import { cardPayment, evaluate } from "./rule-fixtures";
 
@@ -21,8 +20,6 @@ interface JsonCatalog {
   defaults: unknown;
   rules: JsonObject[];
 }
-
-const TEMPLATES = new MessageRenderer().templates();
 
 /** Returns a copy of the bundled catalog that a test may change freely. */
 function bundledCopy(): JsonCatalog {
@@ -62,7 +59,7 @@ function catalogOf(...rules: JsonObject[]): JsonCatalog {
 
 /** Compiles a catalog whose only rule has `conditions`, and returns that rule. */
 function compile(conditions: unknown): CompiledRule {
-  const [rule] = loadRuleCatalog(catalogOf(testRule(conditions)), TEMPLATES).rules;
+  const [rule] = loadRuleCatalog(catalogOf(testRule(conditions)), BUNDLED_MESSAGES).rules;
   if (!rule) throw new Error("the compiled catalog has no rule");
   return rule;
 }
@@ -70,7 +67,7 @@ function compile(conditions: unknown): CompiledRule {
 /** Returns the problems listed by the RuleCatalogError that loading `input` raises. */
 function problemsOf(input: unknown): readonly string[] {
   try {
-    loadRuleCatalog(input, TEMPLATES);
+    loadRuleCatalog(input, BUNDLED_MESSAGES);
   } catch (error) {
     if (error instanceof RuleCatalogError) return error.problems;
     throw error;
@@ -282,7 +279,7 @@ describe("loadRuleCatalog", () => {
       conditions.all[1] = { ...conditions.all[1], value: "card" };
 
       // Act
-      const act = () => loadRuleCatalog(catalog, TEMPLATES);
+      const act = () => loadRuleCatalog(catalog, BUNDLED_MESSAGES);
 
       // Assess
       expect(act).toThrow(RuleCatalogError);
@@ -301,7 +298,7 @@ describe("loadRuleCatalog", () => {
       ruleOf(catalog, "fx-card-offer").template = "fxCardOfferV2";
 
       // Act
-      const act = () => loadRuleCatalog(catalog, TEMPLATES);
+      const act = () => loadRuleCatalog(catalog, BUNDLED_MESSAGES);
 
       // Assess
       expect(act).toThrow(PersonalizationError);
@@ -450,7 +447,7 @@ describe("loadRuleCatalog", () => {
       [
         "unknown field",
         (catalog) => (ruleOf(catalog, "low-balance").colour = "red"),
-        'rule "low-balance" rules.1: ',
+        'rule "low-balance" rules.1.colour: is not a known field; use one of id, version, kind,',
       ],
       [
         "id in capitals",
@@ -514,7 +511,7 @@ describe("loadRuleCatalog", () => {
       ruleOf(catalog, "low-balance").enabled = false;
 
       // Act
-      const loaded = loadRuleCatalog(catalog, TEMPLATES);
+      const loaded = loadRuleCatalog(catalog, BUNDLED_MESSAGES);
 
       // Assess
       expect(loaded.rulesByTrigger.transaction.map((rule) => rule.id)).not.toContain("low-balance");
@@ -528,11 +525,14 @@ describe("loadRuleCatalog", () => {
         testRule({ all: [] }, { id: "low", priority: 10 }),
         testRule({ all: [] }, { id: "high", priority: 90 }),
         testRule({ all: [] }, { id: "middle", priority: 50 }),
-        testRule({ all: [] }, { id: "reminder", priority: 100, trigger: "payment_due" }),
+        testRule(
+          { all: [] },
+          { id: "reminder", priority: 100, trigger: "payment_due", template: "paymentDue" },
+        ),
       );
 
       // Act
-      const loaded = loadRuleCatalog(catalog, TEMPLATES);
+      const loaded = loadRuleCatalog(catalog, BUNDLED_MESSAGES);
 
       // Assess
       expect(loaded.rulesByTrigger.transaction.map((rule) => rule.id)).toEqual(["high", "middle", "low"]);
