@@ -36,7 +36,10 @@ export interface Decision {
   readonly language: Preferences["language"];
   /** Decision time, ISO 8601: the event's time for transactions, the job's time for reminders. */
   readonly decidedAt: string;
-  /** Set when quiet hours defer a non-critical message: the earliest time to send it. */
+  /**
+   * Set when quiet hours defer a non-critical message: the earliest time to send it by push or
+   * e-mail. The inbox entry is not held, because it makes no sound.
+   */
   readonly notBefore?: string;
   readonly text: RenderedText;
   readonly offer?: { readonly productCode: string; readonly validUntil: string };
@@ -155,15 +158,18 @@ function templateParams(input: DecisionInput, rule: CompiledRule, renderer: Mess
     average: money(facts.category?.trailingAverageMinor, currency),
     percent: Number.isNaN(ratio) ? 0 : Math.round((ratio - 1) * 100),
     country: transaction.merchantCountry ? renderer.country(transaction.merchantCountry, language) : "",
-    foreignCurrency: transaction.originalAmount?.currency ?? "",
+    foreignCurrency: transaction.originalAmount
+      ? renderer.currencyName(transaction.originalAmount.currency, language)
+      : "",
     validUntil,
   };
 }
 
 /**
- * Decides which matched rules become messages. Rules are taken in priority order; critical alerts
- * skip the daily cap and quiet hours, everything else counts against the cap and waits for the end of
- * quiet hours. The returned notification state records what fired, for later cooldowns.
+ * Decides which matched rules become messages. Rules are taken in priority order. Critical alerts
+ * skip the daily cap and quiet hours. Everything else counts against the cap, and its push and e-mail
+ * wait for the end of quiet hours. The returned notification state records what fired, for later
+ * cooldowns.
  */
 export function decide(
   rules: readonly CompiledRule[],

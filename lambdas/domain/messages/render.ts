@@ -54,11 +54,30 @@ export function truncateUtf8(text: string, maxBytes: number, locale = "vi"): str
   return `${kept.trimEnd()}${ellipsis}`;
 }
 
+/** Day and month options of {@link MessageRenderer.date}. Templates put "ngày" before the Vietnamese form. */
+const DATE_OPTIONS: Readonly<Record<Language, Intl.DateTimeFormatOptions>> = {
+  vi: { day: "numeric", month: "numeric" },
+  en: { day: "numeric", month: "long" },
+};
+
+/**
+ * A full stop that follows a value already ending in ".", "!", "?" or "…" at the end of a sentence,
+ * as in "từ ACME Corp.. Số dư". An ellipsis ("...") is left as it is. Catalog texts never contain
+ * such a pair, so only a value can produce one.
+ */
+const DOUBLED_FULL_STOP = /(?<!\.)(\.{3}|[.!?…])\.(?=\s|$)/gu;
+
+/** Removes the template's full stop after a value that already ends its sentence. */
+export function collapseDoubledFullStops(text: string): string {
+  return text.replace(DOUBLED_FULL_STOP, "$1");
+}
+
 export class MessageRenderer {
   private readonly compiled = new Map<string, IntlMessageFormat>();
   private readonly moneyFormats = new Map<string, Intl.NumberFormat>();
   private readonly dateFormats = new Map<string, Intl.DateTimeFormat>();
   private readonly regionNames = new Map<Language, Intl.DisplayNames>();
+  private readonly currencyNames = new Map<string, string>();
 
   constructor(private readonly catalogs: Readonly<Record<Language, MessageCatalog>> = { vi, en }) {
     const viKeys = Object.keys(catalogs.vi).sort().join(",");
@@ -100,9 +119,13 @@ export class MessageRenderer {
     return formatter;
   }
 
-  /** Formats a catalog entry; the result is NFC and keeps the no-break spaces `Intl` puts in amounts. */
+  /**
+   * Formats a catalog entry as NFC text that keeps the no-break spaces `Intl` puts in amounts. A name
+   * that ends a sentence with its own full stop ("ACME Corp.") does not get a second one.
+   */
   text(language: Language, key: string, params: MessageParams = {}): string {
-    return String(this.formatter(language, key).format(params)).normalize("NFC").trim();
+    const text = String(this.formatter(language, key).format(params)).normalize("NFC");
+    return collapseDoubledFullStops(text).trim();
   }
 
   render(language: Language, template: string, params: MessageParams): RenderedText {
@@ -130,12 +153,12 @@ export class MessageRenderer {
     return format.format(formatMinorAsDecimal(minor, currency) as unknown as number);
   }
 
-  /** Formats a calendar date ("YYYY-MM-DD") as day and month ("12 tháng 12", "December 12"). */
+  /**
+   * Formats a calendar date ("YYYY-MM-DD") as day and month: "12/12" in Vietnamese, as banks write it
+   * after "ngày", and "December 12" in English, where a numeric date could be read either way.
+   */
   date(isoDate: string, language: Language): string {
-    return this.dateTime(Date.parse(`${isoDate}T12:00:00Z`), language, "UTC", {
-      day: "numeric",
-      month: "long",
-    });
+    return this.dateTime(Date.parse(`${isoDate}T12:00:00Z`), language, "UTC", DATE_OPTIONS[language]);
   }
 
   /** Formats the wall-clock time of an instant in the customer's zone ("14:20", "2:20 PM"). */
@@ -156,6 +179,26 @@ export class MessageRenderer {
       this.dateFormats.set(cacheKey, format);
     }
     return format.format(new Date(instantMs));
+  }
+
+  /**
+   * Returns the currency's name as it reads inside a sentence ("bạt Thái Lan", "Thai baht", "US
+   * dollars"), or the code if `Intl` has none. English gets the plural form, as in "pay in euros".
+   * Throws a RangeError for a code that is not three letters.
+   */
+  currencyName(code: string, language: Language): string {
+    const cacheKey = `${language}:${code}`;
+    let name = this.currencyNames.get(cacheKey);
+    if (name === undefined) {
+      const parts = new Intl.NumberFormat(LOCALES[language], {
+        style: "currency",
+        currency: code,
+        currencyDisplay: "name",
+      }).formatToParts(2); // 2 selects the plural name where the language has one.
+      name = parts.find((part) => part.type === "currency")?.value ?? code;
+      this.currencyNames.set(cacheKey, name);
+    }
+    return name;
   }
 
   /** The country's name in the language ("Thái Lan", "Thailand"), or the code if `Intl` has none. */

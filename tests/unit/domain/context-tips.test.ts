@@ -209,8 +209,8 @@ describe("buildContextTips", () => {
       // Assess
       expect(budgetImpact?.title).toBe("Chi tiêu cho ăn uống tháng này");
       expect(spaced(budgetImpact?.body ?? "")).toBe(
-        "Sau giao dịch này, bạn sẽ chi 1.585.000 ₫ cho ăn uống trong tháng, bằng 79% mức trung bình " +
-          "2.000.000 ₫ của các tháng trước.",
+        "Sau giao dịch này, tổng chi tiêu cho ăn uống trong tháng của bạn sẽ là 1.585.000 ₫, bằng 79% " +
+          "mức trung bình 2.000.000 ₫ của các tháng trước.",
       );
     });
 
@@ -219,7 +219,7 @@ describe("buildContextTips", () => {
       const { budgetImpact } = buildContextTips(english(COFFEE));
 
       // Assess
-      expect(budgetImpact?.title).toBe("Your food and drink spending this month");
+      expect(budgetImpact?.title).toBe("Spending on food and drink this month");
       expect(budgetImpact?.body).toBe(
         "After this payment, you'll have spent ₫1,585,000 on food and drink this month, 79% of your " +
           "average of ₫2,000,000 in previous months.",
@@ -250,7 +250,7 @@ describe("buildContextTips", () => {
       expect(budgetImpact?.previousAverage).toBeNull();
       expect(budgetImpact?.percentOfAverage).toBeNull();
       expect(spaced(budgetImpact?.body ?? "")).toBe(
-        "Sau giao dịch này, bạn sẽ chi 1.585.000 ₫ cho ăn uống trong tháng.",
+        "Sau giao dịch này, tổng chi tiêu cho ăn uống trong tháng của bạn sẽ là 1.585.000 ₫.",
       );
     });
 

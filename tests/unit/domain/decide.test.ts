@@ -7,7 +7,7 @@ import type { CustomerProfile, NotificationState } from "../../../lambdas/domain
 import { defaultRuleSet } from "../../../lambdas/domain/rules/default-catalog";
 import { type DuePayment, paymentDueFacts } from "../../../lambdas/domain/rules/facts";
 import type { PostedTransaction } from "../../../lambdas/domain/transaction";
-import { CARD_ABROAD, samplePosted } from "../sample-events";
+import { CARD_ABROAD, SALARY, samplePosted } from "../sample-events";
 import {
   cardPayment,
   electricityBill,
@@ -225,8 +225,56 @@ describe("decide", () => {
       // Assess
       expect(decidedRules(result)).toEqual(["unusual-spending"]);
       expect(spaced(result.decisions[0]?.text.body ?? "")).toBe(
-        "Tháng này bạn đã chi 1.600.000 ₫ cho ăn uống, cao hơn 60% so với mức trung bình 1.000.000 ₫ mỗi tháng trước đó.",
+        "Tháng này bạn đã chi 1.600.000 ₫ cho ăn uống, cao hơn 60% so với mức trung bình 1.000.000 ₫ của các tháng trước.",
       );
+    });
+
+    it("words a large ATM withdrawal as a debit", () => {
+      // Prepare
+      const withdrawal = cardPayment("txn-atm", MORNING, "10000000", "40000000", {
+        channel: "atm",
+        merchant: { name: "Vietcombank ATM", mcc: "6011", country: "VN" },
+      });
+
+      // Act
+      const result = decideFor(withdrawal);
+
+      // Assess
+      expect(decidedRules(result)).toEqual(["large-transaction"]);
+      const body = spaced(result.decisions[0]?.text.body ?? "");
+      expect(body).toBe(
+        "Tài khoản của bạn vừa bị trừ 10.000.000 ₫ tại Vietcombank ATM lúc 8:15. " +
+          "Nếu bạn không thực hiện giao dịch này, hãy gọi ngay cho ngân hàng.",
+      );
+      expect(body).not.toContain("thanh toán");
+    });
+
+    it("names the payer of income", () => {
+      // Prepare
+      const salary = samplePosted(SALARY, { counterparty: { name: "ACME Corp." } });
+
+      // Act
+      const result = decideFor(salary);
+
+      // Assess
+      expect(decidedRules(result)).toEqual(["income-received"]);
+      expect(spaced(result.decisions[0]?.text.body ?? "")).toBe(
+        "Tài khoản của bạn vừa nhận 28.500.000 ₫ từ ACME Corp. Số dư hiện tại: 40.935.000 ₫.",
+      );
+    });
+
+    it("words card use abroad", () => {
+      // Act
+      const result = decideFor(samplePosted(CARD_ABROAD), { consents: ALL_CONSENTS });
+
+      // Assess
+      const [foreignUse, , fxCard] = result.decisions;
+      expect(foreignUse?.text.title).toBe("Thẻ của bạn vừa được dùng tại Thái Lan");
+      expect(spaced(foreignUse?.text.body ?? "")).toBe(
+        "Bạn vừa giao dịch 676.000 ₫ tại Jay Fai ở Thái Lan. Chúc bạn có chuyến đi vui vẻ! " +
+          "Nếu bạn không thực hiện giao dịch này, hãy khóa thẻ ngay trong ứng dụng.",
+      );
+      expect(fxCard?.text.body).toContain("Ưu đãi áp dụng đến hết ngày 14/12.");
     });
   });
 
@@ -263,7 +311,7 @@ describe("decide", () => {
         channels: ["push", "inbox"],
         offer: { productCode: "CARD_INSTALMENT_0", validUntil: "2026-12-03" },
       });
-      expect(decision?.text.body).toContain("Ưu đãi áp dụng đến 3 tháng 12.");
+      expect(decision?.text.body).toContain("Ưu đãi áp dụng đến hết ngày 3/12.");
     });
 
     it("requires every consent a rule lists", () => {
@@ -880,9 +928,9 @@ describe("decide", () => {
           decidedAt: "2026-11-10T01:00:00.000Z",
         }),
       ]);
-      expect(result.decisions[0]?.text.title).toBe("Sắp đến hạn thanh toán EVN HCMC - Tiền điện");
+      expect(result.decisions[0]?.text.title).toBe("Sắp đến hạn thanh toán cho EVN HCMC - Tiền điện");
       expect(spaced(result.decisions[0]?.text.body ?? "")).toBe(
-        "Khoản thanh toán cho EVN HCMC - Tiền điện, khoảng 1.049.000 ₫, dự kiến vào 12 tháng 11. Hãy bảo đảm tài khoản đủ số dư.",
+        "Khoản thanh toán cho EVN HCMC - Tiền điện, khoảng 1.049.000 ₫, dự kiến đến hạn vào ngày 12/11. Vui lòng đảm bảo tài khoản có đủ số dư.",
       );
       expect(result.notifications).toEqual({
         lastFired: { [`payment-due:${payeeKey}:2026-11-12`]: "2026-11-10T01:00:00.000Z" },

@@ -337,9 +337,9 @@ describe("buildHome", () => {
 
   describe("top insight", () => {
     it.each<[string, number, string]>([
-      ["2026-11-20", 0, "dự kiến vào hôm nay."],
-      ["2026-11-21", 1, "dự kiến vào ngày mai."],
-      ["2026-11-23", 3, "dự kiến vào 23 tháng 11."],
+      ["2026-11-20", 0, "dự kiến đến hạn hôm nay."],
+      ["2026-11-21", 1, "dự kiến đến hạn vào ngày mai."],
+      ["2026-11-23", 3, "dự kiến đến hạn vào ngày 23/11."],
     ])("puts a bill due on %s first", (dueDate, days, ending) => {
       // Prepare
       const profile = sampleProfile({
@@ -353,7 +353,7 @@ describe("buildHome", () => {
       expect(topInsight?.kind).toBe("upcoming_bill");
       if (topInsight?.kind !== "upcoming_bill") return;
       expect(topInsight.bill.daysUntilDue).toBe(days);
-      expect(topInsight.title).toBe("Sắp đến hạn thanh toán EVN HCMC");
+      expect(topInsight.title).toBe("Sắp đến hạn thanh toán cho EVN HCMC");
       expect(spaced(topInsight.body)).toBe(`Khoản thanh toán cho EVN HCMC, khoảng 950.000 ₫, ${ending}`);
     });
 
@@ -370,8 +370,8 @@ describe("buildHome", () => {
       const { topInsight } = buildHome(sampleInput({ profile, language: "en" }));
 
       // Assess
-      expect(topInsight?.title).toBe("EVN HCMC payment due soon");
-      expect(topInsight?.body).toBe("Your payment to EVN HCMC, about ₫950,000, is expected on November 22.");
+      expect(topInsight?.title).toBe("Payment to EVN HCMC due soon");
+      expect(topInsight?.body).toBe("Your payment to EVN HCMC, about ₫950,000, is due on November 22.");
     });
 
     it("falls back to the category increase", () => {

@@ -547,8 +547,8 @@ describe("buildInsights", () => {
       // Assess
       expect(spaced(forecast?.explanation ?? "")).toBe(
         "Bạn đã chi 14.500.000 ₫ trong 20 ngày đầu tháng, trong đó 6.500.000 ₫ là chi tiêu hằng ngày. " +
-          "Dự báo cộng thêm chi tiêu hằng ngày với nhịp độ như vậy cho 10 ngày còn lại và 1.510.000 ₫ " +
-          "cho các khoản định kỳ sắp đến hạn trong tháng: tổng cộng khoảng 19.260.000 ₫.",
+          "Nếu tiếp tục chi tiêu hằng ngày với nhịp độ này trong 10 ngày còn lại và thanh toán 1.510.000 ₫ " +
+          "cho các khoản định kỳ sắp đến hạn trong tháng, tổng chi tiêu tháng này sẽ vào khoảng 19.260.000 ₫.",
       );
     });
 
@@ -559,8 +559,8 @@ describe("buildInsights", () => {
       // Assess
       expect(forecast?.explanation).toBe(
         "You've spent ₫14,500,000 in the first 20 days of the month, ₫6,500,000 of it day-to-day. " +
-          "The forecast adds day-to-day spending at the same pace for the remaining 10 days and ₫1,510,000 " +
-          "for recurring payments still due this month: about ₫19,260,000 in total.",
+          "If your day-to-day spending keeps this pace for the remaining 10 days and you pay ₫1,510,000 " +
+          "in recurring payments still due this month, you'll spend about ₫19,260,000 in total.",
       );
     });
 
@@ -938,7 +938,7 @@ describe("buildInsights", () => {
       expect(deposit.reserve.amountMinor).toBe(47_300_001);
       expect(deposit.suggestedDeposit.amountMinor).toBe(122_699_999);
       expect(spaced(deposit.body)).toBe(
-        "Số dư của bạn là 170.000.000 ₫, trong khi chi tiêu 3 tháng chỉ cần khoảng 47.300.001 ₫. " +
+        "Số dư của bạn là 170.000.000 ₫, trong khi chi tiêu trong 3 tháng chỉ cần khoảng 47.300.001 ₫. " +
           "Bạn có thể gửi tiết kiệm có kỳ hạn 122.699.999 ₫ để hưởng lãi suất cao hơn.",
       );
     });

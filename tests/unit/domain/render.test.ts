@@ -1,11 +1,15 @@
 import fc from "fast-check";
+import { IntlMessageFormat } from "intl-messageformat";
 import { describe, expect, it } from "vitest";
+import en from "../../../lambdas/domain/messages/en.json";
 import {
+  collapseDoubledFullStops,
   MessageCatalogError,
   type MessageParams,
   MessageRenderer,
   truncateUtf8,
 } from "../../../lambdas/domain/messages/render";
+import vi from "../../../lambdas/domain/messages/vi.json";
 import { LANGUAGES, type Language } from "../../../lambdas/domain/preferences";
 
 const renderer = new MessageRenderer();
@@ -137,11 +141,11 @@ describe("MessageRenderer", () => {
 
   describe("dates and times", () => {
     it.each<[string, Language, string]>([
-      ["2026-12-12", "vi", "12 tháng 12"],
+      ["2026-12-12", "vi", "12/12"],
       ["2026-12-12", "en", "December 12"],
-      ["2026-01-05", "vi", "5 tháng 1"],
+      ["2026-01-05", "vi", "5/1"],
       ["2026-01-05", "en", "January 5"],
-      ["2026-12-31", "vi", "31 tháng 12"],
+      ["2026-12-31", "vi", "31/12"],
       ["2027-01-01", "en", "January 1"],
     ])("formats the date %s in %s", (date, language, expected) => {
       // Act
@@ -162,6 +166,31 @@ describe("MessageRenderer", () => {
 
       // Assess
       expect(text).toMatch(expected);
+    });
+  });
+
+  describe("currency name", () => {
+    it.each<[string, Language, string]>([
+      ["THB", "vi", "bạt Thái Lan"],
+      ["THB", "en", "Thai baht"],
+      ["USD", "vi", "đô la Mỹ"],
+      ["USD", "en", "US dollars"],
+      ["EUR", "en", "euros"],
+      ["JPY", "vi", "yên Nhật"],
+    ])("names %s in %s", (code, language, expected) => {
+      // Act
+      const name = renderer.currencyName(code, language);
+
+      // Assess
+      expect(name).toBe(expected);
+    });
+
+    it("falls back to an unknown code", () => {
+      // Act
+      const name = renderer.currencyName("XYZ", "vi");
+
+      // Assess
+      expect(name).toBe("XYZ");
     });
   });
 
@@ -241,9 +270,10 @@ describe("MessageRenderer", () => {
     });
 
     it.each<[Language, string, string]>([
-      ["vi", "Phở Thìn", "Tài khoản của bạn vừa chi 1.500.000 ₫ tại Phở Thìn lúc 14:20."],
-      ["vi", "none", "Tài khoản của bạn vừa chi 1.500.000 ₫ lúc 14:20."],
-      ["en", "none", "Your account was just charged ₫1,500,000 at"],
+      ["vi", "Phở Thìn", "Tài khoản của bạn vừa bị trừ 1.500.000 ₫ tại Phở Thìn lúc 14:20."],
+      ["vi", "none", "Tài khoản của bạn vừa bị trừ 1.500.000 ₫ lúc 14:20."],
+      ["en", "Phở Thìn", "₫1,500,000 was just debited from your account at Phở Thìn at 2:20 PM."],
+      ["en", "none", "₫1,500,000 was just debited from your account at 2:20 PM."],
     ])("names the merchant in %s for %s", (language, merchant, expected) => {
       // Prepare
       const params = { ...realisticParams(language), merchant };
@@ -256,12 +286,12 @@ describe("MessageRenderer", () => {
     });
 
     it.each<[Language, number, string]>([
-      ["vi", 0, "dự kiến vào hôm nay."],
-      ["vi", 1, "dự kiến vào ngày mai."],
-      ["vi", 3, "dự kiến vào 12 tháng 12."],
-      ["en", 0, "is expected today."],
-      ["en", 1, "is expected tomorrow."],
-      ["en", 3, "is expected on December 12."],
+      ["vi", 0, "dự kiến đến hạn hôm nay."],
+      ["vi", 1, "dự kiến đến hạn vào ngày mai."],
+      ["vi", 3, "dự kiến đến hạn vào ngày 12/12."],
+      ["en", 0, "is due today."],
+      ["en", 1, "is due tomorrow."],
+      ["en", 3, "is due on December 12."],
     ])("says when a payment is due in %s in %i days", (language, days, expected) => {
       // Prepare
       const params = { ...realisticParams(language), days };
@@ -272,6 +302,77 @@ describe("MessageRenderer", () => {
       // Assess
       expect(title).toContain("EVN HCMC - Tiền điện");
       expect(body).toContain(expected);
+    });
+
+    it.each<[Language, string]>([
+      ["vi", "Sắp đến hạn thanh toán cho EVN HCMC - Tiền điện"],
+      ["en", "Payment to EVN HCMC - Tiền điện due soon"],
+    ])("names the payee of a due payment in %s", (language, expected) => {
+      // Act
+      const { title } = renderer.render(language, "paymentDue", realisticParams(language));
+
+      // Assess
+      expect(title).toBe(expected);
+    });
+
+    it.each<[string, Language, string]>([
+      ["instalmentOffer", "vi", "Ưu đãi áp dụng đến hết ngày 3/12."],
+      ["travelInsuranceOffer", "vi", "Ưu đãi áp dụng đến hết ngày 3/12."],
+      ["fxCardOffer", "vi", "Ưu đãi áp dụng đến hết ngày 3/12."],
+      ["termDepositOffer", "vi", "Ưu đãi áp dụng đến hết ngày 3/12."],
+      ["savingsPlanOffer", "vi", "Ưu đãi áp dụng đến hết ngày 3/12."],
+      ["instalmentOffer", "en", "Offer valid until December 3."],
+      ["travelInsuranceOffer", "en", "Offer valid until December 3."],
+      ["fxCardOffer", "en", "Offer valid until December 3."],
+      ["termDepositOffer", "en", "Offer valid until December 3."],
+      ["savingsPlanOffer", "en", "Offer valid until December 3."],
+    ])("ends %s in %s with its last day", (template, language, expected) => {
+      // Act
+      const { body } = renderer.render(language, template, realisticParams(language));
+
+      // Assess
+      expect(body.endsWith(expected)).toBe(true);
+    });
+
+    it.each<[Language, string]>([
+      ["vi", "Với thẻ đa tiền tệ, bạn thanh toán bằng bạt Thái Lan mà không mất phí chuyển đổi ngoại tệ."],
+      ["en", "With a multi-currency card, you pay in Thai baht with no foreign exchange fees."],
+    ])("names the foreign currency in %s", (language, expected) => {
+      // Prepare
+      const params = {
+        ...realisticParams(language),
+        foreignCurrency: renderer.currencyName("THB", language),
+      };
+
+      // Act
+      const { body } = renderer.render(language, "fxCardOffer", params);
+
+      // Assess
+      expect(body.startsWith(expected)).toBe(true);
+    });
+
+    it.each<[Language, string, string]>([
+      ["vi", "ACME Corp.", "Tài khoản của bạn vừa nhận 1.500.000 ₫ từ ACME Corp. Số dư hiện tại: 400.000 ₫."],
+      ["vi", "Yahoo!", "Tài khoản của bạn vừa nhận 1.500.000 ₫ từ Yahoo! Số dư hiện tại: 400.000 ₫."],
+      [
+        "vi",
+        "Công ty ABC",
+        "Tài khoản của bạn vừa nhận 1.500.000 ₫ từ Công ty ABC. Số dư hiện tại: 400.000 ₫.",
+      ],
+      [
+        "en",
+        "ACME Corp.",
+        "Your account just received ₫1,500,000 from ACME Corp. Your balance is now ₫400,000.",
+      ],
+    ])("ends the sentence once after the payer in %s for %s", (language, payer, expected) => {
+      // Prepare
+      const params = { ...realisticParams(language), payer };
+
+      // Act
+      const { body } = renderer.render(language, "incomeReceived", params);
+
+      // Assess
+      expect(spaced(body)).toBe(expected);
     });
 
     it.each<[Language, string]>([
@@ -300,6 +401,49 @@ describe("MessageRenderer", () => {
       // Assess
       expect(act).toThrow(MessageCatalogError);
       expect(act).toThrow('Message "overdraftOffer.title" is missing from the vi catalog');
+    });
+  });
+
+  describe("bundled catalogs", () => {
+    const catalogs: Readonly<Record<Language, Record<string, string>>> = { vi, en };
+
+    /** Collects the argument names of an ICU message, including those inside select and plural branches. */
+    function argumentNames(message: string, language: Language): string[] {
+      const names = new Set<string>();
+      const visit = (elements: readonly unknown[]) => {
+        for (const element of elements as readonly Record<string, unknown>[]) {
+          if (typeof element.value === "string" && element.type !== 0) names.add(element.value);
+          const options = (element.options ?? {}) as Record<string, { value: unknown[] }>;
+          for (const option of Object.values(options)) visit(option.value);
+        }
+      };
+      visit(new IntlMessageFormat(message, language).getAst());
+      return [...names].sort();
+    }
+
+    it.each(Object.keys(vi).sort())("uses the same arguments in both languages for %s", (key) => {
+      // Act
+      const inVietnamese = argumentNames(catalogs.vi[key] ?? "", "vi");
+      const inEnglish = argumentNames(catalogs.en[key] ?? "", "en");
+
+      // Assess
+      expect(inEnglish).toEqual(inVietnamese);
+    });
+
+    it.each(LANGUAGES)("leaves no doubled full stop in %s", (language) => {
+      // Act
+      const doubled = Object.values(catalogs[language]).filter((text) => /[.!?…]\./u.test(text));
+
+      // Assess
+      expect(doubled).toEqual([]);
+    });
+
+    it.each(Object.keys(vi).sort())("writes %s in Vietnamese in NFC", (key) => {
+      // Act
+      const text = catalogs.vi[key] ?? "";
+
+      // Assess
+      expect(text).toBe(text.normalize("NFC"));
     });
   });
 
@@ -363,6 +507,37 @@ describe("MessageRenderer", () => {
       // Assess
       expect([...templates]).toEqual(["a"]);
     });
+  });
+});
+
+describe("collapseDoubledFullStops", () => {
+  it.each<[string, string]>([
+    ["từ ACME Corp.. Số dư", "từ ACME Corp. Số dư"],
+    ["từ ACME Corp..", "từ ACME Corp."],
+    ["từ Yahoo!. Số dư", "từ Yahoo! Số dư"],
+    ["từ Công ty?. Số dư", "từ Công ty? Số dư"],
+    ["từ Công ty…. Số dư", "từ Công ty… Số dư"],
+    ["từ Công ty.... Số dư", "từ Công ty... Số dư"],
+  ])("collapses %j", (text, expected) => {
+    // Act
+    const collapsed = collapseDoubledFullStops(text);
+
+    // Assess
+    expect(collapsed).toBe(expected);
+  });
+
+  it.each([
+    "Chờ nhé... Số dư",
+    "tại ACME Corp. lúc 14:20.",
+    "tại Yahoo!.com lúc 14:20.",
+    "Số dư hiện tại: 1.500.000 ₫.",
+    "Balance: $1,234.56.",
+  ])("keeps %j", (text) => {
+    // Act
+    const collapsed = collapseDoubledFullStops(text);
+
+    // Assess
+    expect(collapsed).toBe(text);
   });
 });
 
