@@ -1,15 +1,9 @@
 import * as z from "zod/mini";
+import { PreferencesSchema } from "../../api/schemas";
 import { CONSENT_PURPOSES, type Consents } from "../../domain/consents";
 import { CorruptItemError } from "../../domain/errors";
 import type { OfferFeedback } from "../../domain/offer-feedback";
-import {
-  defaultPreferences,
-  HOME_WIDGETS,
-  LANGUAGES,
-  MESSAGE_CHANNELS,
-  type Preferences,
-  THEMES,
-} from "../../domain/preferences";
+import { defaultPreferences, type Preferences } from "../../domain/preferences";
 import { customerPartitionKey } from "./keys";
 
 /**
@@ -29,23 +23,8 @@ export function customerItemKey(customerId: string, sortKey: string): { PK: stri
   return { PK: customerPartitionKey(customerId), SK: sortKey };
 }
 
-const minorByCurrency = z.record(z.string(), z.number());
-
-/** Stored preferences; fields added after an item was written fall back to the defaults. */
-const StoredPreferencesSchema = z.object({
-  version: z.number(),
-  language: z.optional(z.enum(LANGUAGES)),
-  timeZone: z.optional(z.string()),
-  quietHours: z.optional(z.nullable(z.object({ start: z.string(), end: z.string() }))),
-  dailyMessageCap: z.optional(z.number()),
-  channels: z.optional(z.record(z.string(), z.array(z.enum(MESSAGE_CHANNELS)))),
-  thresholds: z.optional(
-    z.object({ lowBalance: z.optional(minorByCurrency), largeTransaction: z.optional(minorByCurrency) }),
-  ),
-  paymentReminderLeadDays: z.optional(z.number()),
-  theme: z.optional(z.enum(THEMES)),
-  homeLayout: z.optional(z.array(z.enum(HOME_WIDGETS))),
-});
+/** The item's version, which writers compare. Without a valid one the item cannot be updated safely. */
+const StoredVersionSchema = z.object({ version: z.number() });
 
 const ConsentRecordSchema = z.object({ granted: z.boolean(), at: z.string(), textVersion: z.string() });
 
@@ -58,6 +37,12 @@ export interface VersionedPreferences {
   readonly preferences: Preferences;
   /** 0 when the customer never saved preferences. */
   readonly version: number;
+  /**
+   * Names of the stored fields that broke the API's rules, such as "timeZone". Such a field was
+   * replaced by its default, except "channels" and the thresholds, which lost only their invalid
+   * entries. The list contains names only, so callers may log it, and is empty when all were valid.
+   */
+  readonly defaultedFields: readonly string[];
 }
 
 export interface VersionedConsents {
@@ -65,30 +50,99 @@ export interface VersionedConsents {
   readonly version: number;
 }
 
+const FIELD_SCHEMAS = PreferencesSchema.shape;
+
+/**
+ * Reads one stored field with the API's rules: a field the item lacks (written before the field
+ * existed) or that breaks the rules gets the default, and only the second case is reported.
+ */
+function storedField<Field extends keyof Preferences>(
+  item: Record<string, unknown>,
+  field: Field,
+  fallback: Preferences[Field],
+  defaulted: string[],
+): Preferences[Field] {
+  const value = item[field];
+  if (value === undefined) return fallback;
+  const parsed = FIELD_SCHEMAS[field].safeParse(value);
+  if (parsed.success) return parsed.data as Preferences[Field];
+  defaulted.push(field);
+  return fallback;
+}
+
+/** Reads a map field entry by entry, keeping the entries that pass `schema` and dropping the others. */
+function storedEntries<Value>(
+  value: unknown,
+  schema: z.ZodMiniType<Record<string, Value>>,
+  name: string,
+  defaulted: string[],
+): Record<string, Value> {
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    defaulted.push(name);
+    return {};
+  }
+  const kept: Record<string, Value> = {};
+  let dropped = false;
+  for (const [key, entry] of Object.entries(value)) {
+    const parsed = schema.safeParse({ [key]: entry });
+    if (parsed.success) Object.assign(kept, parsed.data);
+    else dropped = true;
+  }
+  if (dropped) defaulted.push(name);
+  return kept;
+}
+
+/**
+ * Reads a stored preferences item. Each field is checked with the rules the API applies when the
+ * customer saves it. A value written some other way (a manual edit, an older release) then cannot
+ * break the pipeline, as an invalid time zone would by making every `Intl` call throw. Invalid fields
+ * fall back to their defaults one by one, valid ones are kept, and the names of the replaced fields
+ * are returned for the caller to log. Throws CorruptItemError only when the version is unreadable.
+ */
 export function preferencesFromItem(item: Record<string, unknown> | undefined): VersionedPreferences {
-  if (!item) return { preferences: defaultPreferences(), version: 0 };
-  const parsed = StoredPreferencesSchema.safeParse(item);
-  if (!parsed.success)
-    throw new CorruptItemError(`${String(item.PK)}/${CUSTOMER_SORT_KEYS.preferences}`, "invalid preferences");
+  if (!item) return { preferences: defaultPreferences(), version: 0, defaultedFields: [] };
+  const stored = StoredVersionSchema.safeParse(item);
+  if (!stored.success)
+    throw new CorruptItemError(`${String(item.PK)}/${CUSTOMER_SORT_KEYS.preferences}`, "invalid version");
+
   const defaults = defaultPreferences();
-  const stored = parsed.data;
-  return {
-    version: stored.version,
-    preferences: {
-      language: stored.language ?? defaults.language,
-      timeZone: stored.timeZone ?? defaults.timeZone,
-      quietHours: stored.quietHours === undefined ? defaults.quietHours : stored.quietHours,
-      dailyMessageCap: stored.dailyMessageCap ?? defaults.dailyMessageCap,
-      channels: stored.channels ?? defaults.channels,
-      thresholds: {
-        lowBalance: stored.thresholds?.lowBalance ?? {},
-        largeTransaction: stored.thresholds?.largeTransaction ?? {},
-      },
-      paymentReminderLeadDays: stored.paymentReminderLeadDays ?? defaults.paymentReminderLeadDays,
-      theme: stored.theme ?? defaults.theme,
-      homeLayout: stored.homeLayout ?? defaults.homeLayout,
+  const defaulted: string[] = [];
+  const thresholds = item.thresholds;
+  const thresholdsValid = thresholds === undefined || (typeof thresholds === "object" && thresholds !== null);
+  if (!thresholdsValid) defaulted.push("thresholds");
+  const storedThresholds = thresholdsValid ? (thresholds as Record<string, unknown> | undefined) : undefined;
+
+  const preferences: Preferences = {
+    language: storedField(item, "language", defaults.language, defaulted),
+    timeZone: storedField(item, "timeZone", defaults.timeZone, defaulted),
+    quietHours: storedField(item, "quietHours", defaults.quietHours, defaulted),
+    dailyMessageCap: storedField(item, "dailyMessageCap", defaults.dailyMessageCap, defaulted),
+    channels: storedEntries(item.channels, FIELD_SCHEMAS.channels, "channels", defaulted),
+    thresholds: {
+      lowBalance: storedEntries(
+        storedThresholds?.lowBalance,
+        FIELD_SCHEMAS.thresholds.shape.lowBalance,
+        "thresholds.lowBalance",
+        defaulted,
+      ),
+      largeTransaction: storedEntries(
+        storedThresholds?.largeTransaction,
+        FIELD_SCHEMAS.thresholds.shape.largeTransaction,
+        "thresholds.largeTransaction",
+        defaulted,
+      ),
     },
+    paymentReminderLeadDays: storedField(
+      item,
+      "paymentReminderLeadDays",
+      defaults.paymentReminderLeadDays,
+      defaulted,
+    ),
+    theme: storedField(item, "theme", defaults.theme, defaulted),
+    homeLayout: storedField(item, "homeLayout", defaults.homeLayout, defaulted),
   };
+  return { version: stored.data.version, preferences, defaultedFields: defaulted };
 }
 
 export function preferencesToItem(

@@ -1,3 +1,4 @@
+import { Logger } from "@aws-lambda-powertools/logger";
 import { TransactionCanceledException } from "@aws-sdk/client-dynamodb";
 import {
   BatchGetCommand,
@@ -40,6 +41,30 @@ type BatchGetCommandInput = ConstructorParameters<typeof BatchGetCommand>[0];
 /** TransactWriteItems accepts at most 100 items per call. */
 const MAX_TRANSACT_ITEMS = 100;
 
+/**
+ * Logs warnings of this adapter. It is created at the first warning, so it reads the log level and
+ * POWERTOOLS_SERVICE_NAME (set per function by the stack) after the entry point configured them.
+ */
+let logger: Logger | undefined;
+
+/** Customers whose invalid preferences were logged by this process, so each is logged once, not per event. */
+const warnedCustomers = new Set<string>();
+const MAX_WARNED_CUSTOMERS = 10_000;
+
+function warnDefaultedPreferences(customerId: string, fields: readonly string[]): void {
+  if (warnedCustomers.has(customerId)) return;
+  if (warnedCustomers.size >= MAX_WARNED_CUSTOMERS) warnedCustomers.clear();
+  warnedCustomers.add(customerId);
+  logger ??= new Logger();
+  logger.warn(
+    "Stored preferences have invalid fields; their defaults are used until the customer saves them",
+    {
+      customerId,
+      fields,
+    },
+  );
+}
+
 export interface DynamoDbLedgerStoreOptions {
   readonly tableName: string;
   /** Days a transaction record is kept after it was applied (and a duplicate recognized). */
@@ -80,10 +105,12 @@ export class DynamoDbLedgerStore implements LedgerStore {
       request = response.UnprocessedKeys;
     }
     const profileItem = items.get(profileKey(customerId).SK);
+    const stored = preferencesFromItem(items.get(CUSTOMER_SORT_KEYS.preferences));
+    if (stored.defaultedFields.length > 0) warnDefaultedPreferences(customerId, stored.defaultedFields);
     return {
       profile: profileItem ? profileFromItem(customerId, profileItem) : emptyProfile(customerId),
       context: {
-        preferences: preferencesFromItem(items.get(CUSTOMER_SORT_KEYS.preferences)).preferences,
+        preferences: stored.preferences,
         consents: consentsFromItem(items.get(CUSTOMER_SORT_KEYS.consents)).consents,
         offerFeedback: offerFeedbackFromItem(items.get(CUSTOMER_SORT_KEYS.offerFeedback)),
       },
