@@ -192,13 +192,17 @@ export class LocalRuntime {
       .sort((a, b) => a.at - b.at || a.index - b.index);
     if (untimed.length > 0) await replayGroup(untimed);
 
+    // Every morning from the first event's to the one after the last event gets a reminder run, also
+    // a morning without events before it. A reminder falls due on its own date, which need not be a
+    // date with events.
     const zone = timeZones[0] as string;
     let start = 0;
+    let morning = timed[0] === undefined ? 0 : nextReminderRun(timed[0].at, zone);
     while (start < timed.length) {
-      const runAt = nextReminderRun((timed[start] as { at: number }).at, zone);
+      const runAt = morning;
       let end = start;
       while (end < timed.length && (timed[end] as { at: number }).at < runAt) end += 1;
-      await replayGroup(timed.slice(start, end).map((entry) => entry.source));
+      if (end > start) await replayGroup(timed.slice(start, end).map((entry) => entry.source));
       await this.runReminders(timeZones, runAt, 0);
       if (this.deferredUntil.some((due) => due <= runAt)) {
         await this.releaseDue(runAt);
@@ -209,6 +213,7 @@ export class LocalRuntime {
         );
       }
       start = end;
+      morning = nextReminderRun(runAt, zone);
     }
     return { deadLettered };
   }

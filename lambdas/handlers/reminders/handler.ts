@@ -4,6 +4,7 @@ import { type Metrics, MetricUnit } from "@aws-lambda-powertools/metrics";
 import { logMetrics } from "@aws-lambda-powertools/metrics/middleware";
 import middy from "@middy/core";
 import * as z from "zod/mini";
+import { safeError } from "../../config/log-safety";
 import { isTimeZone } from "../../domain/preferences";
 import { toLocalTime } from "../../domain/zoned-time";
 import {
@@ -33,7 +34,8 @@ export const ReminderJobInputSchema = z.object({
 
 /**
  * Builds the daily payment-reminder job. One schedule per time zone runs it in that zone's morning;
- * a run that fails is retried by the scheduler, and sends nothing twice.
+ * a run that fails is retried by the scheduler, and sends nothing twice. A customer whose reminders
+ * fail is logged and counted, and does not fail the run.
  */
 export function createReminderHandler(deps: ReminderHandlerDependencies) {
   async function runJob(event: unknown): Promise<ReminderResult & { localDate: string }> {
@@ -53,16 +55,29 @@ export function createReminderHandler(deps: ReminderHandlerDependencies) {
         now: now.getTime(),
         ...(parsed.data.catchUpDays !== undefined && { catchUpDays: parsed.data.catchUpDays }),
       },
-      deps,
+      {
+        ...deps,
+        onCustomerFailed: (customerId, error) => {
+          deps.logger.error("Payment reminders of one customer failed; the run went on with the others", {
+            customerId,
+            timeZone: parsed.data.timeZone,
+            localDate,
+            error: safeError(error),
+          });
+        },
+      },
     );
     deps.metrics.addMetric("ReminderEntriesChecked", MetricUnit.Count, result.entriesChecked);
     deps.metrics.addMetric("RemindersDecided", MetricUnit.Count, result.decisions.length);
+    deps.metrics.addMetric("ReminderCustomersFailed", MetricUnit.Count, result.failedCustomers);
     deps.logger.info("Payment reminder run finished", {
       timeZone: parsed.data.timeZone,
       localDate,
       entriesChecked: result.entriesChecked,
       reminders: result.decisions.length,
       suppressed: result.suppressions.length,
+      failedCustomers: result.failedCustomers,
+      customersAlreadyProcessed: result.customersAlreadyProcessed,
     });
     return { ...result, localDate };
   }
