@@ -222,13 +222,29 @@ function recordDispatch(report: ReplayReport, outcome: DispatchOutcome): void {
 
 /** Picks varied samples: each rule once, in its customers' languages, alerts before offers. */
 function pickSamples(decided: Decision[][], count: number): ReplayReport["messageSamples"] {
-  const seen = new Set<string>();
-  const picked: ReplayReport["messageSamples"] = [];
-  const all = decided.flat().sort((a, b) => Number(a.kind === "offer") - Number(b.kind === "offer"));
-  for (const decision of all) {
+  // One decision per rule and language, each rule's first; then alerts and offers take turns, and
+  // every rule shows once before any rule shows in its second language.
+  const firsts = new Map<string, Decision>();
+  for (const decision of decided.flat()) {
     const key = `${decision.ruleId}:${decision.language}`;
-    if (seen.has(key) || picked.length >= count) continue;
-    seen.add(key);
+    if (!firsts.has(key)) firsts.set(key, decision);
+  }
+  const rulesShown = new Set<string>();
+  const rounds: Decision[][] = [[], []];
+  for (const decision of firsts.values()) {
+    const round = rulesShown.has(decision.ruleId) ? 1 : 0;
+    rulesShown.add(decision.ruleId);
+    rounds[round]?.push(decision);
+  }
+  const ordered = rounds.flatMap((round) => {
+    const alerts = round.filter((decision) => decision.kind !== "offer");
+    const offers = round.filter((decision) => decision.kind === "offer");
+    return Array.from({ length: Math.max(alerts.length, offers.length) }, (_, index) =>
+      [alerts[index], offers[index]].filter((decision) => decision !== undefined),
+    ).flat();
+  });
+  const picked: ReplayReport["messageSamples"] = [];
+  for (const decision of ordered.slice(0, count)) {
     picked.push({
       customerId: decision.triggerKey,
       ruleId: decision.ruleId,
@@ -290,24 +306,30 @@ async function main(): Promise<void> {
   process.once("SIGINT", interrupted);
   process.once("SIGTERM", interrupted);
 
+  // The bar's timer keeps the process alive until it is stopped, so every exit path stops it.
+  const bar = new SingleBar({
+    format: "Replaying {bar} {value}/{total} events | {percentage}% | {eta_formatted} left",
+    stream: process.stderr,
+    noTTYOutput: true,
+    notTTYSchedule: 5_000,
+    hideCursor: true,
+  });
+  let runtime: LocalRuntime | undefined;
   try {
     configureEnvironment(options, endpoint);
     const outbox = new LocalOutboxFolder(resolve(options.outboxDirectory));
     outbox.reset();
     const decided: Decision[][] = [];
     let live: LivePipeline | undefined;
-    const bar = new SingleBar({
-      format: "Replaying {bar} {value}/{total} events | {percentage}% | {eta_formatted} left",
-      stream: process.stderr,
-      noTTYOutput: true,
-      notTTYSchedule: 5_000,
-      hideCursor: true,
-    });
-    const runtime = new LocalRuntime(endpoint, options.tableName, outbox, {
+    let replayed = 0;
+    runtime = new LocalRuntime(endpoint, options.tableName, outbox, {
       onIngest: (outcome) => (live ? live.record(outcome) : recordIngest(report, outcome, decided)),
       onReminders: (result) => recordReminders(report, result, decided),
       onDispatch: (outcome) => recordDispatch(report, outcome),
-      onProgress: (processed) => bar.increment(processed),
+      onProgress: (processed) => {
+        replayed += processed;
+        bar.increment(processed);
+      },
     });
     const created = await ensureTable(runtime.dynamoDb, options.tableName);
     console.error(`Table ${options.tableName} ${created ? "created" : "already exists"} at ${endpoint}`);
@@ -327,12 +349,19 @@ async function main(): Promise<void> {
       DEFAULT_TIME_ZONE,
       ...new Set(seeds.map((seed) => seed.preferences?.timeZone ?? DEFAULT_TIME_ZONE)),
     ];
-    const replay = await runtime.replay(input.events, {
-      lanes: options.lanes,
-      batchSize: options.batchSize,
-      timeZones: [...new Set(timeZones)],
-      timeline: options.timeline,
-    });
+    const replay = await runtime
+      .replay(input.events, {
+        lanes: options.lanes,
+        batchSize: options.batchSize,
+        timeZones: [...new Set(timeZones)],
+        timeline: options.timeline,
+      })
+      .catch((error: unknown) => {
+        throw new Error(
+          `The replay stopped after ${replayed} of ${input.events.length} events: ${messageOf(error)}`,
+          { cause: error },
+        );
+      });
     bar.stop();
     report.elapsedSeconds = (performance.now() - started) / 1000;
     report.eventsPerSecond = input.events.length / Math.max(report.elapsedSeconds, 0.001);
@@ -382,10 +411,7 @@ async function main(): Promise<void> {
       writeFileSync(options.reportPath, `${JSON.stringify(report, null, 2)}\n`);
       console.log(`\nReport written to ${options.reportPath}`);
     }
-    if (options.exit) {
-      runtime.close();
-      return;
-    }
+    if (options.exit) return;
     live = new LivePipeline(runtime);
     live.start();
     const api = await serveApi(options, live);
@@ -405,10 +431,15 @@ DynamoDB Local is serving table ${options.tableName} at ${endpoint}. Press Ctrl+
     console.error("Stopping…");
     live.stop();
     await api.close();
-    runtime.close();
   } finally {
+    bar.stop();
+    runtime?.close();
     await stop();
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Serves the customer API with the same handlers as the Lambda functions, on 127.0.0.1 only. */
@@ -433,7 +464,10 @@ async function serveApi(options: StartOptions, live: LivePipeline): Promise<Loca
 }
 
 main().catch((error: unknown) => {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   console.error(`Error: ${message}${/option/i.test(message) ? "; see npm start -- --help" : ""}`);
   process.exitCode = 1;
+  // Cleanup released every handle this script opened. Should a library still keep one open, the
+  // process exits anyway after 5 s. The timer is unreferenced, so it never delays an exit that is due.
+  setTimeout(() => process.exit(1), 5_000).unref();
 });
