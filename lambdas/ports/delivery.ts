@@ -114,6 +114,13 @@ export interface ClaimedMessage {
   readonly attempt: number;
 }
 
+/** A settled message with its final result and the time that result was recorded. */
+export interface SettledMessage {
+  readonly message: OutboxMessage;
+  readonly result: Exclude<DeliveryResult, { status: "retry" }>;
+  readonly at: Date;
+}
+
 export type ClaimOutcome =
   | { readonly claimed: ClaimedMessage }
   /**
@@ -122,7 +129,12 @@ export type ClaimOutcome =
    */
   | { readonly skipped: "done" | "not-due" | "in-progress" | "missing" }
   /** A previous send was interrupted: whether the customer got it is unknown, so it is not sent again. */
-  | { readonly interrupted: ClaimedMessage };
+  | { readonly interrupted: ClaimedMessage }
+  /**
+   * The message is settled, but the invocation that recorded its result stopped before confirming
+   * that the MessageDelivered or MessageFailed event reached the bus or the outbox.
+   */
+  | { readonly unannounced: SettledMessage };
 
 export interface OutboxReference {
   readonly customerId: string;
@@ -134,10 +146,18 @@ export interface OutboxStore {
   claim(reference: OutboxReference, now: Date, leaseMs: number): Promise<ClaimOutcome>;
   /**
    * Records the result of a claimed attempt. A "retry" result also releases the claim, so the release
-   * job claims the message again once `nextAttemptAt` has passed. Returns false, recording nothing,
-   * when another invocation took the claim over or settled the message first.
+   * job claims the message again once `nextAttemptAt` has passed. A final result may keep the message
+   * listed for the release job until {@link markAnnounced} confirms its result event, so that an
+   * event lost in a crash is published later. Returns false, recording nothing, when another
+   * invocation took the claim over or settled the message first.
    */
   record(reference: OutboxReference, attempt: number, result: DeliveryResult, at: Date): Promise<boolean>;
+  /**
+   * Confirms that the result event of a settled message reached the bus or the outbox, so the release
+   * job stops listing the message. Optional, because a store that keeps no settled message listed,
+   * such as an in-memory fake, has nothing to confirm.
+   */
+  markAnnounced?(reference: OutboxReference): Promise<void>;
   /**
    * Records the result of publishing a derived event without a claim first. Events are published at
    * least once (the bus's consumers deduplicate by message id), so a crash before this write means

@@ -256,8 +256,8 @@ function derivedEventFor(
 }
 
 /**
- * Publishes the MessageDelivered or MessageFailed event of a final result. The bus gets it at least
- * once: directly when PutEvents accepts it, else through a new outbox item that dispatch retries.
+ * Publishes the MessageDelivered or MessageFailed event of a final result: directly when PutEvents
+ * accepts it, else through a new outbox item that dispatch retries.
  */
 async function publishResultEvent(
   message: OutboxMessage,
@@ -272,6 +272,22 @@ async function publishResultEvent(
 }
 
 /**
+ * Publishes the result event of a settled message, then confirms it to the outbox. The record keeps
+ * the message listed for the release job until the confirmation, so when the process stops in
+ * between, the release job publishes the event again: the bus gets it at least once.
+ */
+async function announceResult(
+  reference: OutboxReference,
+  message: OutboxMessage,
+  result: DeliveryResult,
+  deps: DispatchDependencies,
+  at: Date,
+) {
+  await publishResultEvent(message, result, deps, at);
+  await deps.outbox.markAnnounced?.(reference);
+}
+
+/**
  * Delivers one outbox message. It is claimed first with a conditional write, so no two invocations
  * send it. Then it is checked against the customer's current consents, sent on its channel, and its
  * result recorded. A withdrawn consent records it as suppressed without sending it.
@@ -280,7 +296,8 @@ async function publishResultEvent(
  * `maxAttempts`, and then it is recorded as failed. A permanent failure is recorded as failed at
  * once. A claim whose lease ran out means that a previous invocation stopped mid-send. Because the
  * provider may have delivered the message, it is recorded as failed with that reason instead of being
- * sent twice. Only the invocation whose result is recorded publishes the result event.
+ * sent twice. Only the invocation whose result is recorded publishes the result event, unless it
+ * stopped before confirming the event: then a later claim of the settled message publishes it again.
  */
 export async function dispatchMessage(
   reference: OutboxReference,
@@ -289,6 +306,12 @@ export async function dispatchMessage(
   const now = deps.clock();
   const claim = await deps.outbox.claim(reference, now, deps.leaseMs);
   if ("skipped" in claim) return { status: "skipped", reason: claim.skipped };
+
+  if ("unannounced" in claim) {
+    const { message, result, at } = claim.unannounced;
+    await announceResult(reference, message, result, deps, at);
+    return { status: "skipped", reason: "settled before; its result event was published again" };
+  }
 
   if ("interrupted" in claim) {
     const { message, attempt } = claim.interrupted;
@@ -332,7 +355,7 @@ async function settle(
   if (!recorded) {
     return { status: "superseded", channel: message.channel, message, result: result.status };
   }
-  await publishResultEvent(message, result, deps, at);
+  if (result.status !== "retry") await announceResult(reference, message, result, deps, at);
   return {
     status: result.status,
     channel: message.channel,

@@ -9,9 +9,10 @@ import { customerPartitionKey } from "./keys";
  * Outbox items: one per decided message and channel, under the customer's partition. A message is
  * written "pending", and the stream delivers it to dispatch at once, or "deferred" until
  * `nextAttemptAt` when quiet hours hold it. Dispatch moves it through "sending" to "delivered",
- * "failed" or "suppressed". Until it is settled, the item is listed in GSI1 under
- * `OUTBOX#<UTC date>` by the time it becomes due. The release job finds there the deferrals that
- * ended, the sends whose lease expired, and the pending items whose stream record was never processed.
+ * "failed" or "suppressed". Until it is settled, and after that until its result event is confirmed,
+ * the item is listed in GSI1 under `OUTBOX#<UTC date>` by the time it becomes due. The release job
+ * finds there the deferrals that ended, the sends whose lease expired, the pending items whose stream
+ * record was never processed, and the results whose event a crash left unpublished.
  */
 
 /** Sort-key prefix of outbox items; the dispatch function's stream filter matches it. */
@@ -37,6 +38,13 @@ export const OUTBOX_RETENTION_DAYS = 180;
  * hours, and the event source mapping gives up on a record after its retries.
  */
 export const PENDING_SAFETY_NET_MINUTES = 5;
+
+/**
+ * Minutes after a final result is recorded that the release job publishes its result event again,
+ * unless dispatch confirmed the event before. Dispatch publishes it within seconds of the record,
+ * so the release job does so only when the dispatching process stopped in between.
+ */
+export const RESULT_EVENT_SAFETY_NET_MINUTES = 5;
 
 export function outboxSortKey(messageId: string): string {
   return `${OUTBOX_SORT_KEY_PREFIX}${messageId}`;
