@@ -1,0 +1,81 @@
+import type { ProviderLog } from "./fake-providers";
+import {
+  FaultPipeline,
+  type FaultPipelineOptions,
+  type FaultPipelineStats,
+  scanTable,
+} from "./fault-pipeline";
+import { type Scenario, type ScenarioEvent, seedScenario, sourcesOf } from "./fault-scenario";
+import { createLocalTable } from "./local-table";
+import {
+  decidedMessageIds,
+  predictedMessageIds,
+  reconcileAggregates,
+  reconcileDeliveries,
+  reconcileLedger,
+  sortTable,
+  summarize,
+  type TableContents,
+} from "./reconcile";
+
+/** Problems found by each reconciliation check, empty when it holds. */
+export interface Reconciliation {
+  readonly ledger: readonly string[];
+  readonly aggregates: readonly string[];
+  readonly deliveries: readonly string[];
+}
+
+export interface FaultRunResult {
+  readonly problems: Reconciliation;
+  readonly stats: FaultPipelineStats;
+  readonly providers: ProviderLog;
+  readonly summary: ReturnType<typeof summarize>;
+  /** The table's items at the end of the run. */
+  readonly contents: TableContents;
+  /** Messages that ingestion reported as decided, or that the scenario predicts. */
+  readonly decided: number;
+}
+
+export interface FaultRunOptions extends Omit<FaultPipelineOptions, "table"> {
+  readonly tablePrefix: string;
+  readonly scenario: Scenario;
+  /** Delivered messages in delivery order; defaults to the scenario's events. */
+  readonly deliveries?: readonly ScenarioEvent[];
+  /** Runs between ingestion and settling, for example to deliver the input a second time. */
+  readonly afterIngest?: (pipeline: FaultPipeline) => Promise<void>;
+}
+
+/**
+ * Runs a scenario on a table of its own: seeds the customers, ingests the deliveries, dispatches and
+ * releases until every message is settled, and reconciles the table and the providers' logs with
+ * the deliveries.
+ */
+export async function runFaultScenario(options: FaultRunOptions): Promise<FaultRunResult> {
+  const { tablePrefix, scenario, deliveries = scenario.events, afterIngest, ...pipelineOptions } = options;
+  const table = await createLocalTable(tablePrefix);
+  const pipeline = await FaultPipeline.create({ ...pipelineOptions, table });
+  try {
+    await seedScenario(table.documentClient, table.tableName, scenario);
+    await pipeline.ingest(sourcesOf(deliveries));
+    await afterIngest?.(pipeline);
+    await pipeline.settle();
+
+    const contents = sortTable(await scanTable(table.documentClient, table.tableName));
+    const decided = new Set([...decidedMessageIds(pipeline.ingested), ...predictedMessageIds(deliveries)]);
+    return {
+      problems: {
+        ledger: reconcileLedger(contents, deliveries),
+        aggregates: reconcileAggregates(contents),
+        deliveries: reconcileDeliveries(contents, pipeline.providers.log, decided),
+      },
+      stats: pipeline.stats,
+      providers: pipeline.providers.log,
+      summary: summarize(contents),
+      contents,
+      decided: decided.size,
+    };
+  } finally {
+    pipeline.close();
+    await table.drop();
+  }
+}
