@@ -1,3 +1,5 @@
+import { afterAll } from "vitest";
+import { type DynamoDbLocal, startDynamoDbLocal } from "../../scripts/local/dynamodb-local";
 import type { ProviderLog } from "./fake-providers";
 import {
   FaultPipeline,
@@ -46,13 +48,30 @@ export interface FaultRunOptions extends Omit<FaultPipelineOptions, "table"> {
 }
 
 /**
+ * DynamoDB Local of the test file that imports this module, started at its first run and stopped
+ * after its last test. The integration tests' shared instance keeps the streams of dropped tables in
+ * memory and slows down as the other files write to it; the fault runs, which create a table per
+ * run, would take minutes longer there.
+ */
+let fileLocal: Promise<DynamoDbLocal> | undefined;
+
+function fileDynamoDbLocal(): Promise<string> {
+  fileLocal ??= startDynamoDbLocal();
+  return fileLocal.then((local) => local.endpoint);
+}
+
+afterAll(async () => {
+  await (await fileLocal)?.stop();
+});
+
+/**
  * Runs a scenario on a table of its own: seeds the customers, ingests the deliveries, dispatches and
  * releases until every message is settled, and reconciles the table and the providers' logs with
  * the deliveries.
  */
 export async function runFaultScenario(options: FaultRunOptions): Promise<FaultRunResult> {
   const { tablePrefix, scenario, deliveries = scenario.events, afterIngest, ...pipelineOptions } = options;
-  const table = await createLocalTable(tablePrefix);
+  const table = await createLocalTable(tablePrefix, await fileDynamoDbLocal());
   const pipeline = await FaultPipeline.create({ ...pipelineOptions, table });
   try {
     await seedScenario(table.documentClient, table.tableName, scenario);

@@ -16,9 +16,14 @@ export interface LocalTable {
   drop(): Promise<void>;
 }
 
-/** Creates a fresh table in the shared DynamoDB Local from the same definition the stack uses. */
-export async function createLocalTable(prefix = "test"): Promise<LocalTable> {
-  const endpoint = inject("dynamoDbEndpoint");
+/**
+ * Creates a fresh table from the same definition the stack uses, in the shared DynamoDB Local or in
+ * the one at `endpoint`.
+ */
+export async function createLocalTable(
+  prefix = "test",
+  endpoint: string = inject("dynamoDbEndpoint"),
+): Promise<LocalTable> {
   const client = new DynamoDBClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
   const tableName = `${prefix}-${randomUUID().slice(0, 8)}`;
   await ensureTable(client, tableName);

@@ -1,5 +1,5 @@
 import { GetCommand, QueryCommand } from "@aws-sdk/lib-dynamodb";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { customerPartitionKey } from "../../../lambdas/adapters/dynamodb/keys";
 import { createIngestDependencies } from "../../../lambdas/handlers/ingest/dependencies";
 import { createIngestHandler } from "../../../lambdas/handlers/ingest/handler";
@@ -10,6 +10,7 @@ import {
   type SourceEvent,
   wrapTransactionPosted,
 } from "../../../scripts/importers/source-event";
+import { type DynamoDbLocal, startDynamoDbLocal } from "../../../scripts/local/dynamodb-local";
 import { replayThroughQueue } from "../../../scripts/local/replay";
 import { createLocalTable, type LocalTable } from "../../helpers/local-table";
 import { reconcileAggregates, sortTable } from "../../helpers/reconcile";
@@ -117,17 +118,23 @@ async function customerItems(table: LocalTable, customerId: string): Promise<Rec
 }
 
 describe.skipIf(!sampleDataAvailable)(`load run${NEEDS_SAMPLE_DATA}`, () => {
+  // A DynamoDB Local of its own: the shared one holds what the other files wrote, and its in-memory
+  // store slows down as it grows.
+  let local: DynamoDbLocal | undefined;
+  beforeAll(async () => {
+    local = await startDynamoDbLocal();
+  }, 120_000);
+  afterAll(async () => {
+    await local?.stop();
+  });
+
   it(
     "ingests 120,800 fresh Berka events with bounded memory",
     async () => {
       // Prepare
-      console.info(`start: rss ${(process.memoryUsage().rss / 1048576).toFixed(0)}`);
       const base = importBerka(samplePath("berka"));
-      console.info(
-        `imported: rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} heap ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)}`,
-      );
       const rounds = Math.ceil(MINIMUM_EVENTS / base.length);
-      const table = await createLocalTable("load");
+      const table = await createLocalTable("load", local?.endpoint);
       const counts = { applied: 0, duplicate: 0, quarantined: 0 };
       const handlers = Array.from({ length: LANES }, () =>
         createIngestHandler(
@@ -160,9 +167,6 @@ describe.skipIf(!sampleDataAvailable)(`load run${NEEDS_SAMPLE_DATA}`, () => {
             functionName: "load-ingest",
           });
           deadLettered.push(...result.deadLettered);
-          console.info(
-            `round ${round} slice ${start}: rss ${(process.memoryUsage().rss / 1048576).toFixed(0)} heap ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)}`,
-          );
         }
       }
       const elapsedMs = Date.now() - startedAt;
