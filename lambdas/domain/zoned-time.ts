@@ -38,21 +38,8 @@ export interface LocalTime {
   readonly minuteOfDay: number;
 }
 
-export function toLocalTime(instantMs: number, timeZone: string): LocalTime {
-  const parts: Record<string, string> = {};
-  for (const part of formatterFor(timeZone).formatToParts(new Date(instantMs))) parts[part.type] = part.value;
-  const hour = Number(parts.hour);
-  const minute = Number(parts.minute);
-  return {
-    date: `${parts.year}-${parts.month}-${parts.day}`,
-    time: `${parts.hour}:${parts.minute}`,
-    hour,
-    minuteOfDay: hour * 60 + minute,
-  };
-}
-
-/** Offset of the zone from UTC at an instant, in minutes (420 for Asia/Ho_Chi_Minh). */
-export function offsetMinutes(instantMs: number, timeZone: string): number {
+/** Offset of the zone from UTC at an instant, in milliseconds, read from the zone's formatter. */
+function formattedOffsetMs(instantMs: number, timeZone: string): number {
   const parts: Record<string, string> = {};
   for (const part of formatterFor(timeZone).formatToParts(new Date(instantMs))) parts[part.type] = part.value;
   const asUtc = Date.UTC(
@@ -63,7 +50,52 @@ export function offsetMinutes(instantMs: number, timeZone: string): number {
     Number(parts.minute),
     Number(parts.second),
   );
-  return Math.round((asUtc - Math.floor(instantMs / 1000) * 1000) / MS_PER_MINUTE);
+  return asUtc - Math.floor(instantMs / 1000) * 1000;
+}
+
+/**
+ * Offsets are cached per zone and quarter of an hour: formatting parts costs microseconds, and
+ * evaluating an event asks for local times several times. Zones change offset at most once in a
+ * quarter of an hour, so a quarter whose first and last millisecond share an offset has that offset
+ * throughout; one that does not (a transition, such as a historical offset with seconds) is not
+ * cached. The cache is cleared when it grows past its bound.
+ */
+const OFFSET_SPAN_MS = 15 * MS_PER_MINUTE;
+const OFFSET_CACHE_LIMIT = 50_000;
+const offsets = new Map<string, number>();
+
+function offsetMs(instantMs: number, timeZone: string): number {
+  const span = Math.floor(instantMs / OFFSET_SPAN_MS);
+  const key = `${timeZone} ${span}`;
+  const cached = offsets.get(key);
+  if (cached !== undefined) return cached;
+  const start = span * OFFSET_SPAN_MS;
+  const offset = formattedOffsetMs(start, timeZone);
+  if (formattedOffsetMs(start + OFFSET_SPAN_MS - 1, timeZone) !== offset) {
+    return formattedOffsetMs(instantMs, timeZone);
+  }
+  if (offsets.size >= OFFSET_CACHE_LIMIT) offsets.clear();
+  offsets.set(key, offset);
+  return offset;
+}
+
+const twoDigits = (value: number) => String(value).padStart(2, "0");
+
+export function toLocalTime(instantMs: number, timeZone: string): LocalTime {
+  const wall = new Date(instantMs + offsetMs(instantMs, timeZone));
+  const hour = wall.getUTCHours();
+  const minute = wall.getUTCMinutes();
+  return {
+    date: `${String(wall.getUTCFullYear()).padStart(4, "0")}-${twoDigits(wall.getUTCMonth() + 1)}-${twoDigits(wall.getUTCDate())}`,
+    time: `${twoDigits(hour)}:${twoDigits(minute)}`,
+    hour,
+    minuteOfDay: hour * 60 + minute,
+  };
+}
+
+/** Offset of the zone from UTC at an instant, in minutes (420 for Asia/Ho_Chi_Minh). */
+export function offsetMinutes(instantMs: number, timeZone: string): number {
+  return Math.round(offsetMs(instantMs, timeZone) / MS_PER_MINUTE);
 }
 
 /**

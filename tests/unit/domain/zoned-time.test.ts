@@ -57,6 +57,39 @@ describe("toLocalTime", () => {
   });
 });
 
+describe("toLocalTime against Intl", () => {
+  it("agrees with a fresh formatter at any instant, across transitions and historical offsets", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(1880, 0, 1), max: Date.UTC(2040, 0, 1) }),
+        fc.constantFrom(...ZONES, "Europe/Amsterdam", "Africa/Monrovia"),
+        (instant, timeZone) => {
+          // Act
+          const local = toLocalTime(instant, timeZone);
+
+          // Assess
+          const parts = Object.fromEntries(
+            new Intl.DateTimeFormat("en-US", {
+              timeZone,
+              hourCycle: "h23",
+              year: "numeric",
+              month: "2-digit",
+              day: "2-digit",
+              hour: "2-digit",
+              minute: "2-digit",
+            })
+              .formatToParts(new Date(instant))
+              .map((part) => [part.type, part.value]),
+          );
+          expect(local.date).toBe(`${parts.year}-${parts.month}-${parts.day}`);
+          expect(local.time).toBe(`${parts.hour}:${parts.minute}`);
+        },
+      ),
+      { numRuns: 2_000 },
+    );
+  });
+});
+
 describe("offsetMinutes", () => {
   it.each([
     ["2026-11-03T01:15:42Z", VIETNAM, 420],
