@@ -55,7 +55,7 @@ function formattedOffsetMs(instantMs: number, timeZone: string): number {
 
 /**
  * Offsets are cached per zone and quarter of an hour: formatting parts costs microseconds, and
- * evaluating an event asks for local times several times. Zones change offset at most once in a
+ * evaluating an event reads local times several times. Zones change offset at most once in a
  * quarter of an hour, so a quarter whose first and last millisecond share an offset has that offset
  * throughout; one that does not (a transition, such as a historical offset with seconds) is not
  * cached. The cache is cleared when it grows past its bound.
