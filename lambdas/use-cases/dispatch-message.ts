@@ -296,7 +296,7 @@ async function announceResult(
  * `maxAttempts`, and then it is recorded as failed. A permanent failure is recorded as failed at
  * once. A claim whose lease ran out means that a previous invocation stopped mid-send. Because the
  * provider may have delivered the message, it is recorded as failed with that reason instead of being
- * sent twice. Only the invocation whose result is recorded publishes the result event, unless it
+ * sent twice, except a derived event, which is published again. Only the invocation whose result is recorded publishes the result event, unless it
  * stopped before confirming the event: then a later claim of the settled message publishes it again.
  */
 export async function dispatchMessage(
@@ -315,6 +315,9 @@ export async function dispatchMessage(
 
   if ("interrupted" in claim) {
     const { message, attempt } = claim.interrupted;
+    // A derived event may reach the bus twice, because consumers deduplicate it by message id, so it
+    // is published again. A push, e-mail or inbox entry may have reached the customer already.
+    if (message.channel === "event") return attemptDelivery(reference, message, attempt, deps, now);
     const result: DeliveryResult = {
       status: "failed",
       reason: "dispatch stopped while sending; delivery is unknown, so the message is not sent again",
@@ -323,6 +326,17 @@ export async function dispatchMessage(
   }
 
   const { message, attempt } = claim.claimed;
+  return attemptDelivery(reference, message, attempt, deps, now);
+}
+
+/** Sends a claimed message once and records the result: delivered, failed, or a retry later. */
+async function attemptDelivery(
+  reference: OutboxReference,
+  message: OutboxMessage,
+  attempt: number,
+  deps: DispatchDependencies,
+  now: Date,
+): Promise<DispatchOutcome> {
   let result: DeliveryResult;
   try {
     result = await deliverWithConsent(message, deps, now);

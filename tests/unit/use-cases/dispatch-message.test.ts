@@ -120,6 +120,23 @@ describe("dispatchMessage", () => {
     expect(outbox.results[0]).toMatchObject({ status: "failed" });
   });
 
+  it("publishes an interrupted derived event again", async () => {
+    const outbox = new FakeOutbox({
+      ...message("event"),
+      event: { detailType: "MessageDelivered", detail: { customerId: "c-1", messageId: "m-push" } },
+    });
+    outbox.status = "sending";
+    outbox.attempts = 1;
+    outbox.leaseExpired = true;
+    const { deps, published } = dependencies(outbox);
+
+    const outcome = await dispatchMessage(REFERENCE, deps);
+
+    expect(outcome.status).toBe("delivered");
+    expect(published).toEqual(["MessageDelivered"]);
+    expect(outbox.results).toEqual([{ status: "delivered" }]);
+  });
+
   it("falls back to the outbox when the result event cannot be published", async () => {
     const outbox = new FakeOutbox(message("inbox"));
     const { deps } = dependencies(outbox, {
