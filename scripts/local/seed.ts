@@ -1,4 +1,5 @@
-import { BatchWriteCommand, type DynamoDBDocumentClient } from "@aws-sdk/lib-dynamodb";
+import { ConditionalCheckFailedException } from "@aws-sdk/client-dynamodb";
+import { BatchWriteCommand, type DynamoDBDocumentClient, PutCommand } from "@aws-sdk/lib-dynamodb";
 import {
   CUSTOMER_SORT_KEYS,
   consentsToItem,
@@ -109,14 +110,34 @@ function itemsOf(customer: SeedCustomer, at: Date): Record<string, unknown>[] {
   return items;
 }
 
-/** Writes the customers' settings, 25 items per BatchWriteItem call, resending unprocessed items. */
+/** Sort keys of the items a customer changes through the API, which a later start must keep. */
+const CUSTOMER_OWNED: ReadonlySet<string> = new Set([
+  CUSTOMER_SORT_KEYS.preferences,
+  CUSTOMER_SORT_KEYS.consents,
+]);
+
+/**
+ * Writes the customers' settings. Preferences and consents are written only where the customer has
+ * none yet, so that a start on kept data does not undo what the customer changed through the API.
+ * The other items go 25 per BatchWriteItem call, resending unprocessed items.
+ */
 export async function seedCustomers(
   client: DynamoDBDocumentClient,
   tableName: string,
   customers: readonly SeedCustomer[],
   at: Date,
 ): Promise<number> {
-  const items = customers.flatMap((customer) => itemsOf(customer, at));
+  const all = customers.flatMap((customer) => itemsOf(customer, at));
+  for (const item of all.filter((candidate) => CUSTOMER_OWNED.has(String(candidate.SK)))) {
+    try {
+      await client.send(
+        new PutCommand({ TableName: tableName, Item: item, ConditionExpression: "attribute_not_exists(PK)" }),
+      );
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+  const items = all.filter((candidate) => !CUSTOMER_OWNED.has(String(candidate.SK)));
   for (let start = 0; start < items.length; start += 25) {
     let request: Record<string, Array<{ PutRequest: { Item: Record<string, unknown> } }>> | undefined = {
       [tableName]: items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } })),
@@ -126,7 +147,7 @@ export async function seedCustomers(
       request = response.UnprocessedItems as typeof request;
     }
   }
-  return items.length;
+  return all.length;
 }
 
 /**
