@@ -252,7 +252,12 @@ const ContextTipsSchema = z.strictObject({
         eligible: z.literal(true),
         minimum: MoneySchema,
         plans: z.array(
-          z.strictObject({ months: z.int(), monthlyAmount: MoneySchema, totalAmount: MoneySchema }),
+          z.strictObject({
+            months: z.int(),
+            monthlyAmount: MoneySchema,
+            lastMonthlyAmount: MoneySchema,
+            totalAmount: MoneySchema,
+          }),
         ),
         title: z.string(),
         body: z.string(),

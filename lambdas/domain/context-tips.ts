@@ -8,7 +8,6 @@ import {
   type MoneyAmount,
   moneyAmount,
   previousMonthTotals,
-  scaleMinor,
 } from "./insights";
 import type { MessageRenderer } from "./messages/render";
 import { currencyExponent } from "./money";
@@ -101,9 +100,11 @@ export interface ForeignFeesTip {
 
 export interface InstalmentPlan {
   readonly months: number;
-  /** The amount divided by the months, rounded up to a whole minor unit. */
+  /** Each instalment but the last: the amount divided by the months, rounded up to a whole minor unit. */
   readonly monthlyAmount: MoneyAmount;
-  /** `monthlyAmount × months`: at least the purchase amount, and less than `months` minor units more. */
+  /** The last instalment: what the others leave of the purchase amount, at most `monthlyAmount`. */
+  readonly lastMonthlyAmount: MoneyAmount;
+  /** The purchase amount: a 0% plan collects exactly the price. */
   readonly totalAmount: MoneyAmount;
 }
 
@@ -223,7 +224,8 @@ function foreignFees(input: ContextTipsInput): ForeignFeesTip | null {
 
 /**
  * Offers instalments for a card payment that reaches the catalog's `instalmentMinimumMinor` for its
- * currency. Each plan's monthly amount is rounded up, so the plan never collects less than the price.
+ * currency. Each plan's instalments are rounded up but the last, which takes the remainder, so the plan
+ * collects exactly the price.
  */
 function instalment(input: ContextTipsInput, channel: Channel): InstalmentTip | null {
   const { transaction, renderer, preferences } = input;
@@ -237,8 +239,16 @@ function instalment(input: ContextTipsInput, channel: Channel): InstalmentTip | 
   if (amountMinor < minimumMinor) return { eligible: false, minimum };
 
   const planOf = (months: number): InstalmentPlan => {
-    const monthly = ceilDivideMinor(amountMinor, months);
-    return { months, monthlyAmount: money(monthly), totalAmount: money(scaleMinor(monthly, months, 1)) };
+    // For an amount below months × (months − 1) minor units, rounding up would leave nothing for the
+    // last instalment, so the instalments round down and the last one takes the remainder.
+    const roundedUp = ceilDivideMinor(amountMinor, months);
+    const monthly = roundedUp * (months - 1) <= amountMinor ? roundedUp : Math.floor(amountMinor / months);
+    return {
+      months,
+      monthlyAmount: money(monthly),
+      lastMonthlyAmount: money(amountMinor - monthly * (months - 1)),
+      totalAmount: money(amountMinor),
+    };
   };
   const [shortTerm, longTerm] = INSTALMENT_TERMS;
   const shortPlan = planOf(shortTerm);

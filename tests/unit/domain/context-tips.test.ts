@@ -396,7 +396,7 @@ describe("buildContextTips", () => {
       const { instalment } = buildContextTips(sampleInput(LAPTOP));
 
       // Assess
-      // 25,000,001 / 6 = 4,166,666.83 and 25,000,001 / 12 = 2,083,333.42, both rounded up.
+      // 25,000,001 / 6 = 4,166,666.83 and 25,000,001 / 12 = 2,083,333.42, both rounded up but the last.
       expect(instalment?.eligible).toBe(true);
       if (!instalment?.eligible) return;
       expect(instalment.minimum.amountMinor).toBe(5_000_000);
@@ -404,11 +404,12 @@ describe("buildContextTips", () => {
         instalment.plans.map((plan) => [
           plan.months,
           plan.monthlyAmount.amountMinor,
+          plan.lastMonthlyAmount.amountMinor,
           plan.totalAmount.amountMinor,
         ]),
       ).toEqual([
-        [6, 4_166_667, 25_000_002],
-        [12, 2_083_334, 25_000_008],
+        [6, 4_166_667, 4_166_666, 25_000_001],
+        [12, 2_083_334, 2_083_327, 25_000_001],
       ]);
     });
 
@@ -456,7 +457,7 @@ describe("buildContextTips", () => {
     });
 
     it.each([5_000_000, 5_000_001, 7_777_777, 99_999_999_999, Number.MAX_SAFE_INTEGER - 1_000_000])(
-      "sums the plans of %d back to at least the price",
+      "sums the plans of %d back to the price",
       (amountMinor) => {
         // Act
         const { instalment } = buildContextTips(sampleInput({ ...LAPTOP, amountMinor }));
@@ -465,9 +466,13 @@ describe("buildContextTips", () => {
         if (!instalment?.eligible) throw new Error("expected an eligible instalment tip");
         expect(instalment.plans.map((plan) => plan.months)).toEqual([...INSTALMENT_TERMS]);
         for (const plan of instalment.plans) {
-          expect(plan.totalAmount.amountMinor).toBe(plan.monthlyAmount.amountMinor * plan.months);
-          expect(plan.totalAmount.amountMinor).toBeGreaterThanOrEqual(amountMinor);
-          expect(plan.totalAmount.amountMinor - amountMinor).toBeLessThan(plan.months);
+          const sum =
+            BigInt(plan.monthlyAmount.amountMinor) * BigInt(plan.months - 1) +
+            BigInt(plan.lastMonthlyAmount.amountMinor);
+          expect(sum).toBe(BigInt(amountMinor));
+          expect(plan.totalAmount.amountMinor).toBe(amountMinor);
+          expect(plan.lastMonthlyAmount.amountMinor).toBeGreaterThan(0);
+          expect(plan.lastMonthlyAmount.amountMinor).toBeLessThanOrEqual(plan.monthlyAmount.amountMinor);
           expect(Number.isSafeInteger(plan.monthlyAmount.amountMinor)).toBe(true);
         }
       },
