@@ -165,6 +165,13 @@ function parseBody(event: APIGatewayProxyEventV2WithJWTAuthorizer, route: RouteD
       { field: "body", message: "must be a JSON object" },
     ]);
   }
+  // zod drops a "__proto__" key from records instead of checking it, so an unknown key would pass.
+  const reserved = reservedKeyPath(json, "body");
+  if (reserved) {
+    throw badRequest("The request body is invalid", [
+      { field: reserved, message: "is not an accepted key; remove it" },
+    ]);
+  }
   const parsed = parseWith(route.body, json);
   if (!parsed.success)
     throw badRequest("The request body is invalid", issuesToProblems(parsed.error.issues, "body"));
@@ -301,4 +308,19 @@ export function createApiHandler(
   return middy(handle)
     .use(injectLambdaContext(logger, { resetKeys: true, logEvent: false }))
     .use(logMetrics(metrics));
+}
+
+/** Keys that JavaScript objects treat specially, which no request schema accepts. */
+const RESERVED_KEYS: ReadonlySet<string> = new Set(["__proto__", "constructor", "prototype"]);
+
+/** Returns the path of the first reserved key in a parsed JSON value, such as "body.channels.__proto__". */
+function reservedKeyPath(value: unknown, path: string): string | undefined {
+  if (value === null || typeof value !== "object") return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const childPath = `${path}.${key}`;
+    if (RESERVED_KEYS.has(key)) return childPath;
+    const nested = reservedKeyPath(child, childPath);
+    if (nested) return nested;
+  }
+  return undefined;
 }

@@ -442,6 +442,23 @@ describe("createApiHandler", () => {
     expect(fieldsOf(problemOf(response))).toEqual(["body.quietHours.days"]);
   });
 
+  it("returns 400 naming a __proto__ key", async () => {
+    // Prepare
+    const { routes, received } = stubRoutes();
+    const event = apiEvent("PATCH /v1/me/preferences", {
+      headers: { "content-type": "application/json", "if-match": '"v1"' },
+      body: '{"channels":{"__proto__":["inbox"]}}',
+    });
+
+    // Act
+    const response = await invoke(routes, event);
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(fieldsOf(problemOf(response))).toEqual(["body.channels.__proto__"]);
+    expect(received).toEqual([]);
+  });
+
   it('returns 400 for "false" as a boolean', async () => {
     // Prepare
     const { routes, received } = stubRoutes();
