@@ -273,7 +273,12 @@ export function createApiHandler(
           428,
           "Precondition Required",
           "Send If-Match with the ETag from GET /v1/me/preferences",
-          [{ field: "headers.if-match", message: 'is missing; send the ETag, such as "v3"' }],
+          [
+            {
+              field: "headers.if-match",
+              message: "is missing; send the ETag that GET /v1/me/preferences returned",
+            },
+          ],
         );
       }
       const request: ApiRequest = {

@@ -2,13 +2,7 @@ import type { Channel } from "../contracts/transaction-posted";
 import type { Category } from "./categories";
 import { categorize } from "./categorize";
 import { PersonalizationError } from "./errors";
-import {
-  averageMinor,
-  localMonth,
-  type MoneyAmount,
-  moneyAmount,
-  previousMonthTotals,
-} from "./insights";
+import { averageMinor, localMonth, type MoneyAmount, moneyAmount, previousMonthTotals } from "./insights";
 import type { MessageRenderer } from "./messages/render";
 import { currencyExponent } from "./money";
 import type { Language, Preferences } from "./preferences";

@@ -38,9 +38,19 @@ function purposeOf(request: ApiRequest): ConsentPurpose {
   return ConsentPurposeSchema.parse(paramOf(request, "purpose"));
 }
 
-/** Checks If-Match against the stored version, so a write from a stale screen never lands. */
+/**
+ * Checks If-Match against the stored version, so a write from a stale screen never lands. As HTTP
+ * defines it (RFC 9110, section 13.1.1), "*" matches any version, a list matches when one of its
+ * ETags does, and a weak ETag never matches.
+ */
+function matchesIfMatch(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === "*") return true;
+  return header.split(",").some((candidate) => candidate.trim() === etag);
+}
+
 function checkIfMatch(request: ApiRequest, version: number): void {
-  if (request.ifMatch !== etagOf(version)) {
+  if (!matchesIfMatch(request.ifMatch, etagOf(version))) {
     throw new ApiProblem(
       412,
       "Precondition Failed",

@@ -643,6 +643,40 @@ describe("preferences", () => {
     expect(after.text).toBe(before.text);
   });
 
+  it.each([
+    ["*", () => "*"],
+    ["a list with the current ETag", (etag: string) => `"v0", ${etag}`],
+  ])("accepts If-Match %s", async (_label, ifMatch) => {
+    // Prepare
+    const etag = await etagOf(customerId);
+
+    // Act
+    const response = await send("PATCH", "/v1/me/preferences", {
+      as: customerId,
+      headers: { "if-match": ifMatch(etag) },
+      body: { theme: "dark" },
+    });
+
+    // Assess
+    expect(response.status).toBe(200);
+    expect(response.headers.get("etag")).toBe(`"v${versionOf(etag) + 1}"`);
+  });
+
+  it("rejects a weak If-Match with 412", async () => {
+    // Prepare
+    const etag = await etagOf(customerId);
+
+    // Act
+    const response = await send("PATCH", "/v1/me/preferences", {
+      as: customerId,
+      headers: { "if-match": `W/${etag}` },
+      body: { theme: "dark" },
+    });
+
+    // Assess
+    expect(response.status).toBe(412);
+  });
+
   it("lets one of two concurrent PATCHes win", async () => {
     // Prepare
     const etag = await etagOf(customerId);

@@ -623,7 +623,10 @@ describe("createApiHandler", () => {
     const problem = problemOf(response);
     expect(problem.type).toBe("urn:bank-personalization:problem:precondition-required");
     expect(problem.errors).toEqual([
-      { field: "headers.if-match", message: 'is missing; send the ETag, such as "v3"' },
+      {
+        field: "headers.if-match",
+        message: "is missing; send the ETag that GET /v1/me/preferences returned",
+      },
     ]);
     expect(received).toEqual([]);
   });
