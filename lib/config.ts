@@ -2,6 +2,7 @@ import type { Node } from "constructs";
 import * as z from "zod/mini";
 import { DEFAULT_CORE_BANKING_SOURCE } from "../lambdas/contracts/event-bus";
 import { DEFAULT_TIME_ZONE, isTimeZone } from "../lambdas/domain/preferences";
+import { describeIssue } from "../lambdas/domain/rules/schema-messages";
 
 /**
  * Deployment settings, read from CDK context (`-c key=value` or cdk.json) and validated before any
@@ -116,7 +117,7 @@ export function loadDeploymentConfig(node: Node): DeploymentConfig {
     const value = node.tryGetContext(key);
     if (value !== undefined) raw[key] = value;
   }
-  const parsed = DeploymentSchema.safeParse(raw);
+  const parsed = DeploymentSchema.safeParse(raw, { error: describeIssue });
   if (!parsed.success) {
     const problems = parsed.error.issues.map(
       (issue) => `context value "${issue.path.join(".")}" ${issue.message}`,

@@ -52,7 +52,7 @@ export const PreferencesSchema = z.strictObject({
   quietHours: z.nullable(QuietHoursSchema),
   dailyMessageCap: z
     .int({ error: "must be a whole number" })
-    .check(z.minimum(0), z.maximum(50, { error: "must be at most 50" })),
+    .check(z.minimum(0, { error: "must be 0 or more" }), z.maximum(50, { error: "must be at most 50" })),
   channels: z.record(
     z.string().check(
       z.refine((key) => CHANNEL_KEYS.includes(key), {
@@ -72,7 +72,7 @@ export const PreferencesSchema = z.strictObject({
   paymentReminderLeadDays: z
     .int({ error: "must be a whole number of days" })
     .check(
-      z.minimum(0),
+      z.minimum(0, { error: "must be 0 or more days" }),
       z.maximum(MAX_REMINDER_LEAD_DAYS, { error: `must be at most ${MAX_REMINDER_LEAD_DAYS} days` }),
     ),
   theme: z.enum(THEMES, { error: 'must be "light", "dark" or "system"' }),
