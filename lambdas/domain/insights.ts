@@ -501,7 +501,8 @@ function unpaidDueDates(payee: PayeeHistory, from: string, to: string): string[]
  *
  * NOTE: a recurring payment in a day-to-day category (a streaming subscription) that was already
  * paid this month is extended at the daily pace like any other spending, so the projection can run
- * slightly high. A bill expected before today but not yet paid is not added, so a late bill makes
+ * slightly high. A one-off large purchase early in the month (a laptop under shopping) is extended
+ * the same way and can make it run far too high. A bill expected before today but not yet paid is not added, so a late bill makes
  * it run low.
  */
 function buildForecast(context: InsightsContext): SpendingForecast | null {
