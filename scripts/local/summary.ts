@@ -190,7 +190,7 @@ export function describeReport(report: ReplayReport): string[] {
     `  alerts             ${sortedCounts(report.alerts)}`,
     `  offers             ${sortedCounts(report.offers)}`,
     `  not sent           ${sortedCounts(report.suppressed)}`,
-    `  reminder runs      ${report.reminders.runs}, ${report.reminders.entriesChecked} due payments checked, ${report.reminders.sent} reminders`,
+    `  reminder runs      ${report.reminders.runs}, ${counted(report.reminders.entriesChecked, "due payment")} checked, ${counted(report.reminders.sent, "reminder")}`,
     `  messages           ${sortedCounts(messages.byChannel)}; by language ${sortedCounts(messages.byLanguage)}; ${messages.deferredForQuietHours} deferred by quiet hours`,
     `  delivered          ${sortedCounts(deliveries.delivered)}`,
     `  failed             ${sortedCounts(deliveries.failed)}${Object.keys(deliveries.failureReasons).length > 0 ? ` (${sortedCounts(deliveries.failureReasons)})` : ""}`,
@@ -218,4 +218,9 @@ export function describeSamples(samples: readonly MessageSample[]): string[] {
     lines.push(`    ${sample.body}`);
   }
   return lines;
+}
+
+/** "1 reminder", "2 reminders": a count with its noun, for nouns that take an "s" in the plural. */
+function counted(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
