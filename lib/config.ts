@@ -118,21 +118,24 @@ export function loadDeploymentConfig(node: Node): DeploymentConfig {
     if (value !== undefined) raw[key] = value;
   }
   const parsed = DeploymentSchema.safeParse(raw, { error: describeIssue });
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map(
-      (issue) => `context value "${issue.path.join(".")}" ${issue.message}`,
+  const problems = parsed.success
+    ? []
+    : parsed.error.issues.map((issue) => `context value "${issue.path.join(".")}" ${issue.message}`);
+  // The pairs are checked on the raw values too, so one run lists every problem.
+  if ((raw.sesIdentity === undefined) !== (raw.emailFromAddress === undefined)) {
+    problems.push('set both context values "sesIdentity" and "emailFromAddress", or neither');
+  }
+  const clientIds = raw.cognitoClientIds;
+  const noClients = parsed.success
+    ? parsed.data.cognitoClientIds.length === 0
+    : clientIds === undefined || clientIds === "" || (Array.isArray(clientIds) && clientIds.length === 0);
+  if (raw.cognitoUserPoolId !== undefined && noClients) {
+    problems.push(
+      '"cognitoUserPoolId" needs "cognitoClientIds", the app clients whose tokens the API accepts',
     );
+  }
+  if (!parsed.success || problems.length > 0) {
     throw new Error(`Invalid deployment settings: ${problems.join("; ")}`);
-  }
-  if ((parsed.data.sesIdentity === undefined) !== (parsed.data.emailFromAddress === undefined)) {
-    throw new Error(
-      'Invalid deployment settings: set both context values "sesIdentity" and "emailFromAddress", or neither',
-    );
-  }
-  if (parsed.data.cognitoUserPoolId !== undefined && parsed.data.cognitoClientIds.length === 0) {
-    throw new Error(
-      'Invalid deployment settings: "cognitoUserPoolId" needs "cognitoClientIds", the app clients whose tokens the API accepts',
-    );
   }
   return parsed.data;
 }
