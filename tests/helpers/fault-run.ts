@@ -1,6 +1,7 @@
 import { afterAll } from "vitest";
 import { type DynamoDbLocal, startDynamoDbLocal } from "../../scripts/local/dynamodb-local";
 import type { ProviderLog } from "./fake-providers";
+import type { CrashPlan, CrashPoint } from "./fault-injection";
 import {
   FaultPipeline,
   type FaultPipelineOptions,
@@ -96,4 +97,27 @@ export async function runFaultScenario(options: FaultRunOptions): Promise<FaultR
     pipeline.close();
     await table.drop();
   }
+}
+
+/**
+ * Runs a scenario once per request boundary: a crash before, then after, each of `requestCount`
+ * requests, every run on a table of its own. Returns one line per reconciliation problem and per
+ * crash that did not fire exactly once, each labelled with the crash point.
+ */
+export async function sweepCrashPoints(
+  requestCount: number,
+  run: (point: CrashPoint) => Promise<FaultRunResult & { crashes: CrashPlan }>,
+): Promise<string[]> {
+  const failures: string[] = [];
+  for (let occurrence = 1; occurrence <= requestCount; occurrence += 1) {
+    for (const moment of ["before", "after"] as const) {
+      const result = await run({ occurrence, moment });
+      const fired = result.crashes.fired.join(", ");
+      const label = `crash ${fired || `${moment} request #${occurrence} (did not fire)`}`;
+      const { ledger, aggregates, deliveries } = result.problems;
+      for (const problem of [...ledger, ...aggregates, ...deliveries]) failures.push(`${label}: ${problem}`);
+      if (result.crashes.fired.length !== 1) failures.push(`${label}: the crash did not fire once`);
+    }
+  }
+  return failures;
 }

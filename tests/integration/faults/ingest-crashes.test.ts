@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { CrashPlan, type CrashPoint, describeCrashPoint } from "../../helpers/fault-injection";
-import { runFaultScenario } from "../../helpers/fault-run";
+import { runFaultScenario, sweepCrashPoints } from "../../helpers/fault-run";
 import {
   buildScenario,
   redeliveredCopy,
@@ -80,23 +80,11 @@ describe("ingest crash and redelivery", () => {
     // Prepare: a run without faults counts the ingest requests.
     const baseline = await runWithIngestCrash("ingest-sweep", []);
     const requestCount = baseline.crashes.requests.length;
-    const failures: string[] = [];
 
     // Act: one run per request and moment, each on a table of its own.
-    for (let occurrence = 1; occurrence <= requestCount; occurrence += 1) {
-      for (const moment of ["before", "after"] as const) {
-        const result = await runWithIngestCrash("ingest-sweep", [{ occurrence, moment }]);
-        const label = `crash ${result.crashes.fired.join(", ") || `${moment} request #${occurrence} (did not fire)`}`;
-        for (const problem of [
-          ...result.problems.ledger,
-          ...result.problems.aggregates,
-          ...result.problems.deliveries,
-        ]) {
-          failures.push(`${label}: ${problem}`);
-        }
-        if (result.crashes.fired.length !== 1) failures.push(`${label}: the crash did not fire once`);
-      }
-    }
+    const failures = await sweepCrashPoints(requestCount, (point) =>
+      runWithIngestCrash("ingest-sweep", [point]),
+    );
 
     // Assess
     expect(requestCount).toBeGreaterThan(10);
