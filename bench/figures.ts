@@ -15,9 +15,9 @@ export interface Figure {
   readonly target?: Target;
   /** Whether the value meets the target; absent without a target. */
   readonly pass?: boolean;
-  /** Why the value misses its target, present only on a miss. */
+  /** Cause of a miss, present only when the value misses its target. */
   readonly cause?: string;
-  /** What the figure counts and how, where the label alone could mislead. */
+  /** Explanation of what the figure counts and how, where the label alone could mislead. */
   readonly note?: string;
 }
 
@@ -76,7 +76,7 @@ export function renderTable(figures: readonly Figure[]): string {
     label: figure.label,
     value: `${formatNumber(figure.value)} ${figure.unit}`.trim(),
     target: formatTarget(figure),
-    result: figure.pass === undefined ? "" : figure.pass ? "PASS" : "MISS",
+    result: resultText(figure.pass),
   }));
   const width = (pick: (row: (typeof rows)[number]) => string, header: string) =>
     Math.max(header.length, ...rows.map((row) => pick(row).length));
@@ -115,4 +115,10 @@ export function median(values: readonly number[]): number {
     [...values].sort((a, b) => a - b),
     0.5,
   );
+}
+
+/** Returns "PASS" or "MISS", or nothing for a figure without a target. */
+function resultText(pass: boolean | undefined): string {
+  if (pass === undefined) return "";
+  return pass ? "PASS" : "MISS";
 }

@@ -93,7 +93,7 @@ export interface PureEvaluation {
   readonly stages: readonly StageRate[];
   /** Largest shares of the handler's CPU time by source, from one extra, profiled round. */
   readonly cpuProfile: readonly ProfileShare[];
-  /** What each event's decision was made from, for the rule-engine comparison. */
+  /** Inputs of each event's decision, for the rule-engine comparison. */
   readonly decisionInputs: readonly TransactionDecisionInput[];
   readonly homeCountry: string;
 }

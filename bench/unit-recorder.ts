@@ -7,7 +7,7 @@ import { applyUpdateExpression } from "./update-expression";
 /**
  * Records the request units of every DynamoDB request a client sends, computed from the requests
  * and their item sizes with AWS's published formulas (see item-size.ts). It keeps a copy of every
- * item written through the client (a shadow of the table), so it knows each item's size before a
+ * item written through the client (a shadow of the table), so it has each item's size before a
  * write replaces or updates it, and the size of each item a read returns.
  *
  * Assumptions, each an approximation of how DynamoDB bills:
@@ -23,7 +23,7 @@ import { applyUpdateExpression } from "./update-expression";
 
 export type Phase = "setup" | "ingest" | "dispatch";
 
-/** What an item of the single table holds, by its sort key. */
+/** Kind of an item of the single table, by its sort key. */
 export type ItemKind = "transaction" | "profile" | "month" | "due" | "offer" | "outbox" | "other";
 
 export interface UnitTotals {

@@ -222,8 +222,8 @@ function recordDispatch(report: ReplayReport, outcome: DispatchOutcome): void {
 
 /** Picks varied samples: each rule once, in its customers' languages, alerts before offers. */
 function pickSamples(decided: Decision[][], count: number): ReplayReport["messageSamples"] {
-  // One decision per rule and language, each rule's first; then alerts and offers take turns, and
-  // every rule shows once before any rule shows in its second language.
+  // Each rule's first decision per language. Alerts and offers take turns, and every rule shows once
+  // before any rule shows in its second language.
   const firsts = new Map<string, Decision>();
   for (const decision of decided.flat()) {
     const key = `${decision.ruleId}:${decision.language}`;

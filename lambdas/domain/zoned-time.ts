@@ -57,7 +57,7 @@ function formattedOffsetMs(instantMs: number, timeZone: string): number {
  * Offsets are cached per zone and quarter of an hour: formatting parts costs microseconds, and
  * evaluating an event reads local times several times. Zones change offset at most once in a
  * quarter of an hour, so a quarter whose first and last millisecond share an offset has that offset
- * throughout; one that does not (a transition, such as a historical offset with seconds) is not
+ * throughout. A quarter that contains a transition, such as a historical offset with seconds, is not
  * cached. The cache is cleared when it grows past its bound.
  */
 const OFFSET_SPAN_MS = 15 * MS_PER_MINUTE;

@@ -126,7 +126,7 @@ export class CrashPlan {
     private readonly random?: { readonly rate: number; readonly source: SeededRandom },
   ) {}
 
-  /** Counts a request and kills the process if a crash point says "before" it. */
+  /** Counts a request and kills the process if a crash point is set "before" it. */
   beforeRequest(simulated: SimulatedProcess, operation: string): RequestTicket {
     simulated.assertAlive(operation);
     const occurrence = (this.byOperation.get(operation) ?? 0) + 1;
@@ -138,7 +138,7 @@ export class CrashPlan {
     return ticket;
   }
 
-  /** Kills the process if a crash point says "after" this request, once its response has arrived. */
+  /** Kills the process if a crash point is set "after" this request, once its response has arrived. */
   afterRequest(simulated: SimulatedProcess, ticket: RequestTicket): void {
     this.crashIfPlanned(simulated, ticket, "after");
   }
@@ -159,7 +159,7 @@ export class CrashPlan {
   }
 }
 
-/** The string in a key attribute, whether the input is still plain or already marshalled ({ S: "…" }). */
+/** Returns the string in a key attribute, whether the input is still plain or already marshalled ({ S: "…" }). */
 function keyText(value: unknown): string {
   if (typeof value === "string") return value;
   if (typeof value === "object" && value !== null && "S" in value) return String(value.S);
@@ -171,11 +171,11 @@ function field(input: unknown, name: string): unknown {
 }
 
 /**
- * Names the pipeline step a DynamoDB request belongs to, from the shape of the product's requests:
- * ingest's "load" (the customer's items) and "commit" (the atomic write) and "quarantine"; dispatch's
- * "claim", "read-devices", "read-contact", "read-consents", "deactivate-device", "inbox-put",
- * "record" (a claimed attempt's result), "settle-event" (a published derived event) and
- * "event-fallback" (a result event the bus rejected); the release job's "list-due". Any other
+ * Names the pipeline step a DynamoDB request belongs to, from the shape of the product's requests.
+ * Ingest's steps are "load" (the customer's items), "commit" (the atomic write) and "quarantine".
+ * Dispatch's are "claim", "read-devices", "read-contact", "read-consents", "deactivate-device",
+ * "inbox-put", "record" (a claimed attempt's result), "settle-event" (a published derived event) and
+ * "event-fallback" (a result event the bus rejected). The release job's is "list-due". Any other
  * request keeps its operation name.
  */
 export function stepOf(operation: string, input: unknown): string {
@@ -245,7 +245,7 @@ const quickRetries: RetryStrategyV2 = {
 /** Counts of the faults a client injected, for test reports. */
 export interface DynamoDbFaultCounts {
   throttled: number;
-  /** Throttled TransactWriteItems calls answered as a cancelled transaction with a ThrottlingError reason. */
+  /** Throttled TransactWriteItems calls that returned a cancelled transaction with a ThrottlingError reason. */
   cancelledByThrottling: number;
 }
 
@@ -254,7 +254,7 @@ export interface DynamoDbFaultOptions {
   readonly simulated: SimulatedProcess;
   readonly crashes?: CrashPlan;
   /**
-   * Share of DynamoDB attempts, from 0 to 1, answered with a throttling error. The error is thrown
+   * Share of DynamoDB attempts, from 0 to 1, that fail with a throttling error. The error is thrown
    * inside the SDK's retry loop, as a throttling response from DynamoDB would be.
    */
   readonly throttleRate?: number;
@@ -301,7 +301,7 @@ function itemCountOf(input: unknown): number {
 }
 
 /**
- * Builds the error DynamoDB returns for a throttled request. A throttled transaction is answered
+ * Builds the error DynamoDB returns for a throttled request. A throttled transaction fails
  * either with ProvisionedThroughputExceededException, which the SDK retries, or with
  * TransactionCanceledException and a ThrottlingError cancellation reason, which the SDK does not
  * retry and the ledger must treat as retryable.
@@ -345,8 +345,8 @@ function throttlingError(
 
 /**
  * Creates the DynamoDB client of one simulated process. Its middleware kills the process at the
- * crash points of `crashes` and throttles a seeded share of attempts; without crash points or a
- * throttle rate it is a plain client for DynamoDB Local.
+ * crash points of `crashes` and throttles a seeded share of attempts. Without crash points, a
+ * throttle rate or a defect, it is a plain client for DynamoDB Local.
  */
 export function createFaultyDynamoDbClient(options: DynamoDbFaultOptions): DynamoDBClient {
   const { simulated, crashes, throttleRate = 0, counts, defect } = options;

@@ -74,10 +74,11 @@ const PREDICTED_CHANNELS: Readonly<Record<string, readonly MessageChannel[]>> = 
 };
 
 /**
- * Builds a customer's settings from its position: every fifth customer has, in turn, a healthy
- * device; a healthy and an invalid one; a flaky one; an unreachable one with a rejected e-mail
- * address; and no device or address at all. Every third customer gives marketing consent, so offers
- * are decided too (their count depends on arrival order, so they are reconciled but not predicted).
+ * Builds a customer's settings from its position. Of every five customers, in turn, one has a
+ * healthy device, one a healthy and an invalid one, one a flaky one, one an unreachable one with a
+ * rejected e-mail address, and one no device or address at all. Every third customer gives marketing
+ * consent, so offers are decided too. Their count depends on arrival order, so they are reconciled
+ * but not predicted.
  */
 function customerAt(prefix: string, index: number): { customer: SeedCustomer; email?: string } {
   const customerId = `${prefix}-${index}`;
@@ -115,7 +116,7 @@ function customerAt(prefix: string, index: number): { customer: SeedCustomer; em
   return email === undefined ? { customer } : { customer, email };
 }
 
-/** The local date in Vietnam `daysAgo` days before now, as "YYYY-MM-DD". */
+/** Returns the local date in Vietnam `daysAgo` days before now, as "YYYY-MM-DD". */
 function vietnamDate(daysAgo: number): string {
   return toLocalTime(Date.now() - daysAgo * 86_400_000, "Asia/Ho_Chi_Minh").date;
 }
@@ -303,8 +304,8 @@ export function redeliveredCopy(event: ScenarioEvent, copy: number): ScenarioEve
 }
 
 /**
- * A re-publish of a transaction with a changed amount under a new event id. Whichever version
- * arrives first is applied; the other is quarantined, so it decides nothing predictable.
+ * Returns a re-publish of a transaction with a changed amount under a new event id. Whichever
+ * version arrives first is applied and the other is quarantined, so it decides nothing predictable.
  */
 export function changedRepublish(event: ScenarioEvent): ScenarioEvent {
   if (event.source.kind !== "event" || event.expected.kind !== "transaction") return event;

@@ -6,7 +6,7 @@ import type { ExpectedOutcome, ScenarioEvent } from "./fault-scenario";
 /**
  * Reconciliation after a faulty run, recomputed from the table and the fake providers' logs rather
  * than from what the product reported. Each check returns its problems as sentences naming the ids
- * involved; an empty list means the check holds.
+ * involved, and an empty list when it passes.
  */
 
 /** Reason dispatch stores when a send was interrupted and the provider may have accepted it. */
@@ -66,10 +66,10 @@ export function sortTable(items: readonly Record<string, unknown>[]): TableConte
 type TransactionExpectation = Extract<ExpectedOutcome, { kind: "transaction" }>;
 
 /**
- * Checks that every delivered message was applied exactly once or quarantined: each transaction has
- * one record, written from one of its events; a copy with the same content is a duplicate and a copy
- * with changed content is quarantined; each poison message has one quarantine item naming the
- * expected field; no event is both applied and quarantined; and nothing else was written.
+ * Checks that every delivered message was applied exactly once or quarantined. Each transaction has
+ * one record, written from one of its events. A copy with the same content is a duplicate, and a copy
+ * with changed content is quarantined. Each poison message has one quarantine item naming the
+ * expected field. No event is both applied and quarantined, and nothing else was written.
  */
 export function reconcileLedger(contents: TableContents, events: readonly ScenarioEvent[]): string[] {
   const problems: string[] = [];
@@ -214,7 +214,7 @@ function addProfileMonth(target: Record<string, Totals>, aggregate: unknown): vo
  * Checks every customer's aggregates against a recomputation from the stored transaction records:
  * the transaction count; each account's balance, which is the balance after its latest transaction
  * by booking time (ties broken by transaction id in numeric order); each month's spending and income
- * by category and its debit and credit counts, whether the profile or a month item holds them; the
+ * by category and its debit and credit counts, whether the profile or a month item contains them; the
  * debit statistics; and the first and last booking times.
  */
 export function reconcileAggregates(contents: TableContents, bankTimeZone = DEFAULT_TIME_ZONE): string[] {
@@ -385,7 +385,7 @@ export function predictedMessageIds(events: readonly ScenarioEvent[]): Set<strin
  * Checks that every decided message has an outbox item and was delivered once or recorded as failed
  * with its reason: no item is left open; a failed or suppressed item has a `lastError`; the fake
  * providers accepted a push at most once per device, an e-mail at most once, and an inbox entry exists
- * at most once; a delivered item was accepted (on as many devices as its detail says), and an item
+ * at most once; a delivered item was accepted (on as many devices as its detail reports), and an item
  * that is not delivered was never accepted unless its send was interrupted. Derived events reach the
  * bus at least once, every final result is announced by its MessageDelivered or MessageFailed event
  * and never by the other one, no settled item is left listed for the release job, and the providers
@@ -437,7 +437,7 @@ export function reconcileDeliveries(
           const detail = String(item.deliveryDetail ?? "");
           if (tokens.size === 0) problems.push(`${label} is delivered but no device accepted it`);
           else if (!detail.startsWith(`${tokens.size} of `)) {
-            problems.push(`${label} says "${detail}" but ${tokens.size} devices accepted it`);
+            problems.push(`${label} reports "${detail}" but ${tokens.size} devices accepted it`);
           }
         } else if (tokens.size > 0 && !mayHaveArrived) {
           problems.push(`${label} is ${status} (${lastError}) but ${tokens.size} devices accepted it`);

@@ -25,7 +25,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-/** An electricity bill of 1 049 000 VND paid at 08:30 on `date` ("YYYY-MM-DD"). */
+/** Builds an electricity bill of 1 049 000 VND paid at 08:30 on `date` ("YYYY-MM-DD"). */
 function bill(customerId: string, date: string, balanceAfter: number): SourceEvent {
   return vndEvent(customerId, `${date}T08:30`, {
     amount: 1_049_000,
@@ -37,7 +37,7 @@ function bill(customerId: string, date: string, balanceAfter: number): SourceEve
   });
 }
 
-/** A café card payment of 65 000 VND at 12:15 on `date`. */
+/** Builds a café card payment of 65 000 VND at 12:15 on `date`. */
 function coffee(customerId: string, date: string, balanceAfter: number): SourceEvent {
   return vndEvent(customerId, `${date}T12:15`, { amount: 65_000, balanceAfter });
 }
@@ -66,7 +66,7 @@ function remindersSince(runsBefore: number) {
 
 describe("reminder runs of a timeline replay", () => {
   it("run on mornings without events", async () => {
-    // Prepare: three monthly bills make the next due on 10 April; nothing happens between 11 March
+    // Prepare: three monthly bills make the next one due on 10 April. Nothing happens between 11 March
     // and 20 April, so the reminder morning of 7 April has no events before it.
     const customerId = "rr-sparse";
     await harness.seed([{ customerId }]);

@@ -132,7 +132,7 @@ describe("out-of-order, duplicated and poison messages", () => {
     expect(result.problems.ledger).toEqual([]);
     expect(result.stats.deadLettered).toBe(0);
     // The two kinds without a readable envelope id are stored under each copy's message id, so three
-    // times; the three kinds with invalid fields are stored once under their event id.
+    // times each. The three kinds with invalid fields are stored once under their event id.
     const poisonInScenario = scenario.events.filter((event) => event.expected.kind === "quarantine").length;
     expect(result.summary.quarantined).toBe(poisonInScenario + 2 * 3 + 3);
   }, 120_000);

@@ -20,10 +20,10 @@ process.env.POWERTOOLS_LOG_LEVEL ??= "SILENT";
 process.env.POWERTOOLS_METRICS_DISABLED ??= "true";
 
 /**
- * Load run: the Berka data set replayed four times with fresh ids (each copy has its own customers,
- * accounts, transaction ids and event ids), so that all 120,800 events are new, plus redelivered
- * copies and poison messages, through eight concurrent ingest invocations. Memory of the test
- * process is sampled throughout, and the counts are reconciled afterwards.
+ * Load run: the Berka data set replayed four times with fresh ids, so that all 120,800 events are
+ * new. Each copy has its own customers, accounts, transaction ids and event ids. Redelivered copies
+ * and poison messages are mixed in, and eight ingest invocations run concurrently. Memory of the
+ * test process is sampled throughout, and the counts are reconciled afterwards.
  */
 
 const MINIMUM_EVENTS = 100_000;
@@ -118,8 +118,8 @@ async function customerItems(table: LocalTable, customerId: string): Promise<Rec
 }
 
 describe.skipIf(!sampleDataAvailable)(`load run${NEEDS_SAMPLE_DATA}`, () => {
-  // A DynamoDB Local of its own: the shared one holds what the other files wrote, and its in-memory
-  // store slows down as it grows.
+  // A DynamoDB Local of its own, because the shared one contains what the other files wrote, and its
+  // in-memory store slows down as it grows.
   let local: DynamoDbLocal | undefined;
   beforeAll(async () => {
     local = await startDynamoDbLocal();

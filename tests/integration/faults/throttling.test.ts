@@ -11,7 +11,7 @@ import {
 
 /**
  * DynamoDB throttles a fifth of all requests (a seeded random choice; which requests it hits also
- * depends on how the concurrent invocations interleave). The SDK retries most of them; the rest
+ * depends on how the concurrent invocations interleave). The SDK retries most of them. The rest
  * reach the product, which must hand the events back to the queue or the messages back to the
  * release job without losing or doubling anything.
  */
